@@ -1,0 +1,42 @@
+# The two commands of README.md: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+# Boundary files: a path or URL; unset means the public default (the build goes on without it offline).
+GEOJSON ?=
+FYLKE_GEOJSON ?=
+SHARED_GEO := ../shared/geo
+
+.PHONY: run test build venv chromium lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+build: venv
+	$(BIN)/python -m etl build $(if $(GEOJSON),--geojson $(GEOJSON)) $(if $(FYLKE_GEOJSON),--fylke-geojson $(FYLKE_GEOJSON))
+
+run: build
+	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+
+# Debian's Chromium for the browser tests (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: venv chromium
+	KL_TEST_GEO=$(SHARED_GEO) $(BIN)/python -m pytest -n 2 -q
+
+lint: venv
+	$(BIN)/ruff check etl dashboard tests benchmarks
+
+bench: venv
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf data/warehouse.duckdb data/warehouse.duckdb.builds data/cache

@@ -1,0 +1,21 @@
+"""User-facing texts (Norwegian bokmål) that more than one page uses."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+TITTEL = "Kompetanseløftet – regionale samarbeid"
+LAGER_MANGLER = (
+    "Fant ikke datalageret ({path}). Bygg det med `make run` eller `python -m etl build`."
+)
+INGEN_TREFF = "Ingen samarbeid passer med filtrene. Endre eller nullstill filtrene i sidepanelet."
+KILDE_TAUS = "ikke oppgitt i kilden"
+ATTRIBUSJON_KART = "Kartgrunnlag: © Kartverket (CC BY 4.0)"
+
+
+def set_language() -> None:
+    """Streamlit hard-codes <html lang="en">; the content is Norwegian bokmål."""
+    st.html(
+        "<script>document.documentElement.lang = 'nb';</script>",
+        unsafe_allow_javascript=True,
+    )

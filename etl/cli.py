@@ -1,0 +1,121 @@
+"""Command line of the ETL: `python -m etl --help`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+from etl import config
+from etl.errors import InputError
+
+DESCRIPTION = """\
+Bygger og leser datalageret (DuckDB) for dashbordet om Kompetanseløftet og SePUs
+regionale samarbeid.
+
+Kommandoer:
+  build    bygger lageret på nytt fra kildefilene i data/ og bytter det inn atomisk
+  export   skriver en tabell fra lageret som CSV (UTF-8, komma) til fil eller standard ut
+
+Miljøvariabler:
+  KL_WAREHOUSE      stien til lageret (standard: data/warehouse.duckdb)
+  KL_GEOJSON        kommunegrenser, sti eller URL (standard: offentlig kopi av Kartverkets data)
+  KL_FYLKE_GEOJSON  fylkesgrenser, sti eller URL
+  KL_MIN_SVAR       minste antall svar før et resultat vises (standard: 10)
+"""
+
+
+def _warehouse_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        help="stien til lageret (miljø: KL_WAREHOUSE; standard: data/warehouse.duckdb)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m etl", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
+
+    build = sub.add_parser(
+        "build",
+        help="bygg lageret fra kildefilene",
+        description="Leser og kontrollerer kildefilene, bygger staging-tabeller og marts i en ny "
+        "fil, kjører datatestene og bytter inn den nye filen. Feiler noe, er det gamle lageret urørt.",
+    )
+    _warehouse_arg(build)
+    build.add_argument(
+        "--geojson",
+        default=None,
+        help="kommunegrenser (GeoJSON, 2024-koder) som sti eller URL (miljø: KL_GEOJSON). "
+        "Uten dette prøves den offentlige adressen; er den utilgjengelig, bygges lageret uten grenser.",
+    )
+    build.add_argument(
+        "--fylke-geojson",
+        default=None,
+        help="fylkesgrenser (GeoJSON, 2024-koder) som sti eller URL (miljø: KL_FYLKE_GEOJSON)",
+    )
+    build.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
+
+    export = sub.add_parser(
+        "export",
+        help="skriv en tabell som CSV",
+        description="Skriver en eksporttabell fra lageret som CSV (UTF-8, komma, overskriftsrad). "
+        "Navn: " + ", ".join(EXPORT_NAMES) + ".",
+    )
+    _warehouse_arg(export)
+    export.add_argument("name", metavar="NAVN", help="hvilken tabell: " + ", ".join(EXPORT_NAMES))
+    export.add_argument("--out", type=Path, default=None, help="filen som skrives (standard: standard ut)")
+    return parser
+
+
+EXPORT_NAMES = ("partnerships", "municipalities")
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from etl import warehouse
+
+    path = args.warehouse or config.warehouse_path()
+    result = warehouse.build(
+        path,
+        kommune_geojson=args.geojson or os.environ.get("KL_GEOJSON") or None,
+        fylke_geojson=args.fylke_geojson or os.environ.get("KL_FYLKE_GEOJSON") or None,
+        quiet=args.quiet,
+    )
+    grenser = result.boundaries or "ingen (kartet viser punkter)"
+    print(
+        f"Lageret er bygget: {result.path} -> {result.file.name} "
+        f"({len(result.tables)} tabeller, {result.seconds:.1f} s). Grenser: {grenser}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from etl import export
+
+    path = args.warehouse or config.warehouse_path()
+    export.export(path, args.name, args.out)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"build": _cmd_build, "export": _cmd_export}[args.command](args)
+    except InputError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - every failure gets a Norwegian one-liner, not a trace
+        from etl.warehouse import BuildError
+
+        if isinstance(exc, (BuildError, duckdb.Error, FileNotFoundError)):
+            print(f"Feil: {exc}", file=sys.stderr)
+            return 1
+        raise

@@ -1,0 +1,33 @@
+"""Write an export view of the warehouse as CSV (UTF-8, comma) for users who script."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+
+from etl.errors import InputError, Problem
+
+
+def export(warehouse: Path, name: str, out: Path | None) -> int:
+    if not Path(warehouse).exists():
+        raise FileNotFoundError(f"fant ikke lageret {warehouse}; kjør først `python -m etl build`")
+    con = duckdb.connect(str(Path(warehouse).resolve()), read_only=True)
+    try:
+        views = [r[0] for r in con.execute(
+            "select view_name from duckdb_views() where view_name like 'export_%' order by 1"
+        ).fetchall()]
+        names = [v.removeprefix("export_") for v in views]
+        if name not in names:
+            raise InputError([Problem("export", None, "NAVN", name, "en av " + ", ".join(names))])
+        frame = con.sql(f'select * from "export_{name}"').pl()
+    finally:
+        con.close()
+    if out is None:
+        sys.stdout.write(frame.write_csv())
+    else:
+        tmp = Path(str(out) + ".part")
+        frame.write_csv(tmp)
+        tmp.replace(out)
+    return frame.height

@@ -1,0 +1,208 @@
+"""Build the DuckDB warehouse into a new file, test it, and swap it in atomically.
+
+`data/warehouse.duckdb` is a symlink to the current build in `data/warehouse.duckdb.builds/`.
+A build writes a new file there and repoints the link with one `os.replace`, so a reader sees
+either the old or the new warehouse, and a failed build leaves the old one byte-for-byte intact.
+A new file name per build also sidesteps DuckDB's per-path instance cache (STACK-NOTES).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from rich.console import Console
+
+from etl import config, contracts, geography, partnerships
+from etl.errors import InputError
+
+KEEP_BUILDS = 3
+console = Console(stderr=True, highlight=False)
+
+
+class BuildError(Exception):
+    """The built warehouse failed its data tests; nothing was swapped in."""
+
+
+def builds_dir(path: Path) -> Path:
+    return path.parent / (path.name + ".builds")
+
+
+def resolve(path: Path) -> Path:
+    """The file a warehouse path currently points to."""
+    return path.resolve()
+
+
+def sql_files() -> list[Path]:
+    lines = (config.SQL_DIR / "build_order.txt").read_text(encoding="utf-8").splitlines()
+    return [config.SQL_DIR / ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Run every statement of a file, split by DuckDB's own parser."""
+    for statement in con.extract_statements(path.read_text(encoding="utf-8")):
+        con.execute(statement.query)
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    file: Path
+    tables: dict[str, int] = field(default_factory=dict)
+    boundaries: str | None = None
+    seconds: float = 0.0
+
+
+@contextmanager
+def _stage(label: str, quiet: bool) -> Iterator[None]:
+    start = time.perf_counter()
+    if quiet:
+        yield
+        return
+    with console.status(f"{label} …"):
+        yield
+    console.print(f"[green]✓[/] {label} [dim]({time.perf_counter() - start:.1f} s)[/]")
+
+
+def _checksum(paths: list[Path], extra: str) -> str:
+    digest = hashlib.sha256(extra.encode())
+    for p in sorted(paths):
+        digest.update(p.name.encode())
+        digest.update(p.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# A later stage (surveys, mapping) registers itself here: it receives the open connection.
+Stage = Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def build(
+    path: Path,
+    kommune_geojson: str | None = None,
+    fylke_geojson: str | None = None,
+    quiet: bool = False,
+    extra_stages: list[tuple[str, Stage]] | None = None,
+) -> BuildResult:
+    started = time.perf_counter()
+    path = Path(path)
+    target_dir = builds_dir(path)
+    target_dir.mkdir(parents=True, exist_ok=True)
+
+    with _stage("Leser og kontrollerer kildefiler", quiet):
+        kommuner = geography.read_kommuner()
+        fylker = geography.read_fylker()
+        historikk = geography.read_historikk()
+        ordninger = partnerships.read_ordninger()
+        kilder = partnerships.read_kilder()
+        tables = partnerships.read_partnerships(
+            partnerships.PARTNERSHIPS_YAML,
+            set(kommuner["kommunenummer"]),
+            set(ordninger["kode"]),
+            set(kilder["dokument"]),
+        )
+        eierplan = partnerships.read_eierplan()
+
+    with _stage("Henter kommune- og fylkesgrenser", quiet):
+        bounds = geography.load_boundaries(
+            kommune_geojson, fylke_geojson, set(kommuner["kommunenummer"]), set(fylker["fylkesnummer"])
+        )
+    empty_geo = {"geometri": pl.Utf8}
+    sources = {
+        "src_kommuner": kommuner,
+        "src_fylker": fylker,
+        "src_kommune_historikk": historikk,
+        "src_kommune_grense": bounds.kommuner if bounds else pl.DataFrame(schema={"kommunenummer": pl.Utf8} | empty_geo),
+        "src_fylke_grense": bounds.fylker if bounds else pl.DataFrame(schema={"fylkesnummer": pl.Utf8} | empty_geo),
+        "src_ordninger": ordninger,
+        "src_kilder": kilder,
+        "src_eierplan": eierplan,
+        "src_partnerskap": tables.partnerskap,
+        "src_partnerskap_kommune": tables.kommuner,
+        "src_partnerskap_enhet": tables.enheter,
+        "src_partnerskap_ordning": tables.ordninger,
+        "src_partnerskap_liste": tables.lister,
+        "src_partnerskap_kilde": tables.kilder,
+        "src_datakvalitet": tables.datakvalitet,
+    }
+    inputs = [
+        geography.KOMMUNER_CSV,
+        geography.FYLKER_CSV,
+        geography.HISTORIKK_CSV,
+        partnerships.PARTNERSHIPS_YAML,
+        partnerships.KILDER_YAML,
+        partnerships.ORDNINGER_CSV,
+        partnerships.EIERPLAN_CSV,
+        *sql_files(),
+    ]
+
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    final = target_dir / f"{path.stem}-{stamp}-{os.getpid()}.duckdb"
+    tmp = final.with_suffix(".duckdb.tmp")
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            with _stage("Laster staging-tabeller og bygger marts", quiet):
+                for name, frame in sources.items():
+                    con.register(name, frame)
+                for sql in sql_files():
+                    run_sql_file(con, sql)
+                for name in sources:
+                    con.unregister(name)
+            for label, stage in extra_stages or []:
+                with _stage(label, quiet):
+                    stage(con)
+            with _stage("Kjører datatester", quiet):
+                failures = contracts.check(con)
+                if failures:
+                    raise BuildError("Datatestene feilet:\n" + "\n".join(f"  - {f}" for f in failures))
+            info = {
+                "kilde_sjekksum": _checksum(inputs, str(bounds.kilde if bounds else "")),
+                "grenser": bounds.kilde if bounds else "",
+                "min_svar": str(config.min_svar()),
+            }
+            con.execute("create table bygg_info (nokkel varchar primary key, verdi varchar)")
+            con.executemany("insert into bygg_info values (?, ?)", sorted(info.items()))
+            counts = {
+                t: con.execute(f'select count(*) from "{t}"').fetchone()[0]
+                for (t,) in con.execute("select table_name from information_schema.tables where table_type = 'BASE TABLE' order by 1").fetchall()
+            }
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        with _stage("Bytter inn nytt lager", quiet):
+            os.replace(tmp, final)
+            _publish(path, final)
+            _prune(path, final)
+    except BaseException:
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return BuildResult(
+        path=path, file=final, tables=counts, boundaries=bounds.kilde if bounds else None,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _publish(path: Path, final: Path) -> None:
+    link = path.parent / f".{path.name}.{os.getpid()}.link"
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(final, path.parent))
+    os.replace(link, path)
+
+
+def _prune(path: Path, current: Path) -> None:
+    """Keep the newest few builds: a running dashboard may still read the previous one."""
+    builds = sorted(builds_dir(path).glob("*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in builds[KEEP_BUILDS:]:
+        if old != current:
+            old.unlink(missing_ok=True)
+
+
+__all__ = ["BuildError", "BuildResult", "InputError", "build", "resolve", "builds_dir"]
