@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from dashboard import db, filters, tekster
+from dashboard import db, filters, queries, tekster
 
-st.set_page_config(page_title=tekster.TITTEL, page_icon=":material/school:", layout="wide")
+ASSETS = Path(__file__).parent / "assets"
+
+st.set_page_config(page_title=tekster.TITTEL, page_icon=str(ASSETS / "favicon.png"), layout="wide")
 tekster.set_language()
 
 try:
@@ -15,11 +19,18 @@ except db.WarehouseMissing as missing:
     st.error(tekster.LAGER_MANGLER.format(path=missing))
     st.stop()
 
-st.session_state["_filters"] = filters.sidebar()
-
 PAGES = [
     st.Page("pages/oversikt.py", title="Oversikt", icon=":material/dashboard:", default=True),
+    st.Page("pages/kart.py", title="Kart", icon=":material/map:"),
     st.Page("pages/tidslinje.py", title="Tidslinje", icon=":material/timeline:"),
+    st.Page("pages/indikatorer.py", title="Indikatorer", icon=":material/bar_chart:"),
+    st.Page("pages/sammenligning.py", title="Sammenligning", icon=":material/compare_arrows:"),
+    st.Page("pages/kartlegging.py", title="Kartlegging", icon=":material/grid_on:"),
+    st.Page("pages/data.py", title="Data", icon=":material/download:"),
     st.Page("pages/om.py", title="Om dataene", icon=":material/info:"),
 ]
-st.navigation(PAGES, position="sidebar").run()
+page = st.navigation(PAGES, position="sidebar")
+st.session_state["_filters"] = filters.sidebar()
+if queries.build_info().syntetisk:
+    st.warning(tekster.DEMO_BANNER, icon=":material/science:")
+page.run()

@@ -10,7 +10,11 @@ import streamlit as st
 from dashboard import queries
 
 FIRST_YEAR = 2017
-KEYS = ("region", "ordning", "fylke", "periode")
+ENHETSTYPER = {"barnehage": "Barnehage", "skole": "Skole", "sfo": "SFO", "ppt": "PPT"}
+
+
+def last_year() -> int:
+    return max(dt.date.today().year + 1, 2026)
 
 
 @dataclass(frozen=True)
@@ -18,43 +22,56 @@ class Filters:
     partnerskap: tuple[str, ...] = ()
     ordninger: tuple[str, ...] = ()
     fylker: tuple[str, ...] = ()
+    kommuner: tuple[str, ...] = ()
     fra_ar: int = FIRST_YEAR
-    til_ar: int = field(default_factory=lambda: last_year())
+    til_ar: int = field(default_factory=last_year)
+    enhetstyper: tuple[str, ...] = ()
+    respondentgruppe: str | None = None
+    runde: str | None = None
 
     @property
     def alle_perioder(self) -> bool:
         return (self.fra_ar, self.til_ar) == (FIRST_YEAR, last_year())
 
     def params(self) -> dict:
+        """Bound parameters for the partnership part of a query."""
         return {
             "partnerskap": list(self.partnerskap),
             "ordninger": list(self.ordninger),
             "fylker": list(self.fylker),
+            "kommuner": list(self.kommuner),
             "fra_ar": self.fra_ar,
             "til_ar": self.til_ar,
             "alle_perioder": self.alle_perioder,
         }
 
+    def survey_params(self) -> dict:
+        return self.params() | {
+            "enhetstyper": list(self.enhetstyper),
+            "respondentgruppe": self.respondentgruppe,
+            "runde": self.runde,
+        }
+
     def describe(self) -> str:
-        """Short text for file names and captions, e.g. 'kongsbergregionen_2021-2023'."""
-        parts = list(self.partnerskap) + list(self.ordninger) + [f"fylke{f}" for f in self.fylker]
+        """Short text for file names, e.g. 'kongsbergregionen-alle-med_2021-2023'."""
+        parts = [*self.partnerskap, *self.ordninger, *(f"fylke{f}" for f in self.fylker)]
+        parts += [f"kommune{k}" for k in self.kommuner] + list(self.enhetstyper)
         if not self.alle_perioder:
             parts.append(f"{self.fra_ar}-{self.til_ar}")
         return "_".join(parts) or "alle"
 
 
-def last_year() -> int:
-    return max(dt.date.today().year + 1, 2026)
-
-
 def sidebar() -> Filters:
     """Draw the filters in the sidebar; the entrypoint calls this once per run."""
-    options = queries.filter_options()
-    navn = dict(zip(options.partnerskap["partnerskap_id"], options.partnerskap["kortnavn"]))
-    ordning = dict(zip(options.ordninger["ordning"], options.ordninger["kortnavn"]))
-    fylke = dict(zip(options.fylker["fylkesnummer"], options.fylker["fylkesnavn_kort"]))
+    o = queries.filter_options()
+    navn = dict(zip(o.partnerskap["partnerskap_id"], o.partnerskap["kortnavn"]))
+    ordning = dict(zip(o.ordninger["ordning"], o.ordninger["kortnavn"]))
+    fylke = dict(zip(o.fylker["fylkesnummer"], o.fylker["fylkesnavn_kort"]))
+    kommune = dict(zip(o.kommuner["kommunenummer"], o.kommuner["kommunenavn_kort"]))
+    grupper = dict(zip(o.respondentgrupper["respondentgruppe"], o.respondentgrupper["navn"]))
+    runder = o.runder["runde"].to_list()
     with st.sidebar:
-        st.markdown("### Filter")
+        st.markdown("#### Samarbeid")
         partnerskap = st.multiselect(
             "Region / samarbeid", list(navn), format_func=navn.get, key="region",
             bind="query-params", placeholder="Alle samarbeid",
@@ -67,18 +84,40 @@ def sidebar() -> Filters:
             "Fylke", list(fylke), format_func=fylke.get, key="fylke",
             bind="query-params", placeholder="Alle fylker",
         )
+        kommuner = st.multiselect(
+            "Kommune", list(kommune), format_func=kommune.get, key="kommune",
+            bind="query-params", placeholder="Alle kommuner",
+        )
         fra, til = st.slider(
             "Periode", FIRST_YEAR, last_year(), (FIRST_YEAR, last_year()), key="periode",
             bind="query-params",
         )
+        st.markdown("#### Undersøkelsen")
+        enhetstyper = st.multiselect(
+            "Enhetstype", list(ENHETSTYPER), format_func=ENHETSTYPER.get, key="enhetstype",
+            bind="query-params", placeholder="Alle enhetstyper",
+        )
+        gruppe = st.selectbox(
+            "Respondentgruppe", list(grupper), format_func=grupper.get, key="gruppe",
+            bind="query-params", index=0 if grupper else None, placeholder="Ingen data",
+        )
+        runde = st.selectbox(
+            "Runde", runder, index=len(runder) - 1 if runder else None, key="runde",
+            bind="query-params", placeholder="Ingen data",
+        )
         st.button("Nullstill filtre", on_click=reset, icon=":material/restart_alt:", width="stretch")
-    return Filters(tuple(partnerskap), tuple(ordninger), tuple(fylker), fra, til)
+    return Filters(
+        tuple(partnerskap), tuple(ordninger), tuple(fylker), tuple(kommuner), fra, til,
+        tuple(enhetstyper), gruppe, runde,
+    )
 
 
 def reset() -> None:
-    for key in ("region", "ordning", "fylke"):
+    for key in ("region", "ordning", "fylke", "kommune", "enhetstype"):
         st.session_state[key] = []
     st.session_state["periode"] = (FIRST_YEAR, last_year())
+    for key in ("gruppe", "runde"):
+        st.session_state.pop(key, None)
 
 
 def current() -> Filters:

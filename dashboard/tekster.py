@@ -10,6 +10,16 @@ LAGER_MANGLER = (
 )
 INGEN_TREFF = "Ingen samarbeid passer med filtrene. Endre eller nullstill filtrene i sidepanelet."
 KILDE_TAUS = "ikke oppgitt i kilden"
+INGEN_UNDERSOKELSE = (
+    "Lageret har ingen resultater fra undersøkelsen. Importer resultater med "
+    "`python -m etl import` eller bygg med demodata (`python -m etl demo`)."
+)
+DEMO_MERKE = "Demodata (syntetiske tall)"
+DEMO_BANNER = (
+    "**Demodata (syntetiske tall).** Resultatene fra undersøkelsen og kartleggingen er generert "
+    "for demonstrasjon og beskriver ingen virkelige barnehager, skoler eller kommuner. "
+    "Samarbeidene er hentet fra kildedokumentene."
+)
 ATTRIBUSJON_KART = "Kartgrunnlag: © Kartverket (CC BY 4.0)"
 
 

@@ -19,12 +19,15 @@ regionale samarbeid.
 Kommandoer:
   build    bygger lageret på nytt fra kildefilene i data/ og bytter det inn atomisk
   export   skriver en tabell fra lageret som CSV (UTF-8, komma) til fil eller standard ut
+  import   kontrollerer og tar vare på en eksport (enheter, svar, resultater, kartlegging)
+           og bygger lageret på nytt
 
 Miljøvariabler:
   KL_WAREHOUSE      stien til lageret (standard: data/warehouse.duckdb)
   KL_GEOJSON        kommunegrenser, sti eller URL (standard: offentlig kopi av Kartverkets data)
   KL_FYLKE_GEOJSON  fylkesgrenser, sti eller URL
   KL_MIN_SVAR       minste antall svar før et resultat vises (standard: 10)
+  KL_IMPORT_DIR     hvor importerte filer tas vare på (standard: data/imports)
 """
 
 
@@ -72,6 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
     _warehouse_arg(export)
     export.add_argument("name", metavar="NAVN", help="hvilken tabell: " + ", ".join(EXPORT_NAMES))
     export.add_argument("--out", type=Path, default=None, help="filen som skrives (standard: standard ut)")
+
+    imp = sub.add_parser(
+        "import",
+        help="importer en eksport og bygg lageret på nytt",
+        description="Leser en CSV- eller .xlsx-fil, kontrollerer hver rad og lister alle feil "
+        "(fil, rad, kolonne). Er filen gyldig, tas den vare på i data/imports/<type>/ og lageret "
+        "bygges på nytt; feiler byggingen, fjernes filen igjen. Formatene: docs/import-formats.md.",
+    )
+    imp.add_argument(
+        "kind", metavar="TYPE", choices=("units", "answers", "results", "mapping"),
+        help="units (enheter), answers (svar per respondent og spørsmål), results "
+        "(aggregerte resultater) eller mapping (kompetansekartlegging)",
+    )
+    imp.add_argument("file", metavar="FIL", type=Path, help="filen som skal importeres (.csv eller .xlsx)")
+    _warehouse_arg(imp)
     return parser
 
 
@@ -97,6 +115,24 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from etl import imports, warehouse
+
+    path = args.warehouse or config.warehouse_path()
+
+    def rebuild() -> warehouse.BuildResult:
+        return warehouse.build(
+            path,
+            kommune_geojson=os.environ.get("KL_GEOJSON") or None,
+            fylke_geojson=os.environ.get("KL_FYLKE_GEOJSON") or None,
+            quiet=True,
+        )
+
+    for line in imports.import_file(args.kind, args.file, rebuild):
+        print(line, file=sys.stderr)
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from etl import export
 
@@ -108,7 +144,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"build": _cmd_build, "export": _cmd_export}[args.command](args)
+        return {"build": _cmd_build, "export": _cmd_export, "import": _cmd_import}[args.command](args)
     except InputError as exc:
         print(exc.report(), file=sys.stderr)
         return 2

@@ -32,3 +32,8 @@ def min_svar() -> int:
 def cache_dir() -> Path:
     """Where downloaded boundary files are kept (KL_CACHE_DIR, default data/cache)."""
     return Path(os.environ.get("KL_CACHE_DIR") or DATA_DIR / "cache")
+
+
+def demo_dir() -> Path:
+    """Where `python -m etl demo` writes synthetic data (KL_DEMO_DIR, default data/demo)."""
+    return Path(os.environ.get("KL_DEMO_DIR") or DATA_DIR / "demo")

@@ -19,9 +19,21 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _set_threshold(con: duckdb.DuckDBPyConnection) -> None:
+    """The privacy rules compare with K; take the value the warehouse was built with."""
+    if con.execute("select getvariable('min_svar')").fetchone()[0] is not None:
+        return
+    k = config.min_svar()
+    if con.execute("select count(*) from information_schema.tables where table_name = 'bygg_info'").fetchone()[0]:
+        row = con.execute("select verdi from bygg_info where nokkel = 'min_svar'").fetchone()
+        k = int(row[0]) if row else k
+    con.execute(f"set variable min_svar = {int(k)}")
+
+
 def check(con: duckdb.DuckDBPyConnection, contracts: dict | None = None) -> list[str]:
     """Return one Norwegian message per failed test; an empty list means all passed."""
     failures: list[str] = []
+    _set_threshold(con)
     existing = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     for table, rules in (contracts or load_contracts()).items():
         if table not in existing:
@@ -53,6 +65,10 @@ def check(con: duckdb.DuckDBPyConnection, contracts: dict | None = None) -> list
             ).fetchall()
             if bad:
                 failures.append(f"{table}.{col}: ukjente verdier {sorted(b[0] for b in bad)}")
+        for condition in rules.get("no_rows_where", []):
+            n = con.execute(f"select count(*) from {t} where {condition}").fetchone()[0]
+            if n:
+                failures.append(f"{table}: {n} rader der {condition}")
         if "row_count" in rules:
             n = con.execute(f"select count(*) from {t}").fetchone()[0]
             if n != rules["row_count"]:

@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 from rich.console import Console
 
-from etl import config, contracts, geography, partnerships
+from etl import config, contracts, geography, partnerships, surveys
 from etl.errors import InputError
 
 KEEP_BUILDS = 3
@@ -40,15 +40,40 @@ def resolve(path: Path) -> Path:
     return path.resolve()
 
 
+MAX_REPEAT = 20
+
+
+def build_steps() -> list[tuple[Path, bool]]:
+    """(file, repeat) in the order of sql/build_order.txt."""
+    steps = []
+    for line in (config.SQL_DIR / "build_order.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        repeat = line.startswith("repeat ")
+        steps.append((config.SQL_DIR / line.removeprefix("repeat ").strip(), repeat))
+    return steps
+
+
 def sql_files() -> list[Path]:
-    lines = (config.SQL_DIR / "build_order.txt").read_text(encoding="utf-8").splitlines()
-    return [config.SQL_DIR / ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+    return [path for path, _ in build_steps()]
 
 
-def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Run every statement of a file, split by DuckDB's own parser."""
+def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Run every statement of a file, split by DuckDB's own parser; return rows changed."""
+    changed = 0
     for statement in con.extract_statements(path.read_text(encoding="utf-8")):
-        con.execute(statement.query)
+        result = con.execute(statement.query)
+        if statement.type.name in ("UPDATE", "DELETE", "INSERT"):
+            changed += result.fetchone()[0]
+    return changed
+
+
+def run_steps(con: duckdb.DuckDBPyConnection) -> None:
+    for path, repeat in build_steps():
+        for _ in range(MAX_REPEAT if repeat else 1):
+            if run_sql_file(con, path) == 0:
+                break
 
 
 @dataclass
@@ -131,6 +156,8 @@ def build(
         "src_partnerskap_kilde": tables.kilder,
         "src_datakvalitet": tables.datakvalitet,
     }
+    with _stage("Leser undersøkelser og kartlegging", quiet):
+        sources |= surveys.sources()
     inputs = [
         geography.KOMMUNER_CSV,
         geography.FYLKER_CSV,
@@ -140,6 +167,7 @@ def build(
         partnerships.ORDNINGER_CSV,
         partnerships.EIERPLAN_CSV,
         *sql_files(),
+        *surveys.input_files(),
     ]
 
     stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -148,11 +176,11 @@ def build(
     try:
         con = duckdb.connect(str(tmp))
         try:
-            with _stage("Laster staging-tabeller og bygger marts", quiet):
+            with _stage("Bygger staging-tabeller, marts og undertrykking", quiet):
+                con.execute(f"set variable min_svar = {int(config.min_svar())}")
                 for name, frame in sources.items():
                     con.register(name, frame)
-                for sql in sql_files():
-                    run_sql_file(con, sql)
+                run_steps(con)
                 for name in sources:
                     con.unregister(name)
             for label, stage in extra_stages or []:

@@ -1,14 +1,28 @@
 -- Table macros the dashboard's queries share, so a filter means the same on every page.
 
--- the collaborations that match the global filters (empty lists mean "all");
+-- the collaborations that match the global filters (empty lists mean "all"; a chosen
+-- municipality keeps the collaborations it takes part in);
 -- collaborations without a stated period are kept only while the period filter is open
-create or replace macro filtrerte_partnerskap(valgte, ordninger_valgt, fylker_valgt, fra_ar, til_ar, alle_perioder) as table
+create or replace macro filtrerte_partnerskap(valgte, ordninger_valgt, fylker_valgt, kommuner_valgt, fra_ar, til_ar, alle_perioder) as table
 select partnerskap_id
 from mart_partnerskap p
 where (len(valgte) = 0 or list_contains(valgte, p.partnerskap_id))
   and (len(ordninger_valgt) = 0 or list_has_any(p.ordninger, ordninger_valgt))
   and (len(fylker_valgt) = 0 or list_has_any(p.fylkesnumre, fylker_valgt))
+  and (len(kommuner_valgt) = 0 or list_has_any(p.kommunenumre, kommuner_valgt))
   and (
       (p.start_ar is null and p.slutt_ar is null and alle_perioder)
       or (coalesce(p.start_ar, 0) <= til_ar and coalesce(p.slutt_ar, 9999) >= fra_ar)
   );
+
+-- the municipalities the global filters point at: members of the matching collaborations,
+-- narrowed to the chosen counties and municipalities
+create or replace macro filtrerte_kommuner(valgte, ordninger_valgt, fylker_valgt, kommuner_valgt, fra_ar, til_ar, alle_perioder) as table
+select distinct m.kommunenummer, m.fylkesnummer
+from mart_partnerskap_kommune m
+where m.partnerskap_id in (
+    select partnerskap_id
+    from filtrerte_partnerskap(valgte, ordninger_valgt, fylker_valgt, kommuner_valgt, fra_ar, til_ar, alle_perioder)
+)
+  and (len(fylker_valgt) = 0 or list_contains(fylker_valgt, m.fylkesnummer))
+  and (len(kommuner_valgt) = 0 or list_contains(kommuner_valgt, m.kommunenummer));

@@ -4,7 +4,7 @@ from mart_partnerskap_kommune m
 where m.partnerskap_id in (
     select partnerskap_id
     from filtrerte_partnerskap($partnerskap::varchar[], $ordninger::varchar[], $fylker::varchar[],
-                               $fra_ar, $til_ar, $alle_perioder)
+                               $kommuner::varchar[], $fra_ar, $til_ar, $alle_perioder)
 )
 and (len($fylker::varchar[]) = 0 or list_contains($fylker::varchar[], m.fylkesnummer))
 order by m.partnerskap_id, m.kommunenummer

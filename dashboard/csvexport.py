@@ -1,0 +1,44 @@
+"""CSV extracts for users: UTF-8 with BOM, `;` or `,`, decimal comma or point, safe in Excel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+SYNTHETIC_NOTE = "Demodata (syntetiske tall)"
+
+
+def neutralise(value: str | None) -> str | None:
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if value and value.startswith(DANGEROUS_START):
+        return "'" + value
+    return value
+
+
+def to_csv(frame: pl.DataFrame, norwegian_excel: bool = True) -> bytes:
+    """The frame as CSV bytes. Norwegian Excel: `;` separator and decimal comma."""
+    frame = frame.with_columns(
+        [pl.col(c).map_elements(neutralise, return_dtype=pl.Utf8) for c, t in frame.schema.items() if t == pl.Utf8]
+        + [pl.col(c).list.join(", ") for c, t in frame.schema.items() if isinstance(t, pl.List)]
+    )
+    if "syntetisk" in frame.columns:
+        frame = frame.with_columns(
+            pl.when(pl.col("syntetisk")).then(pl.lit(SYNTHETIC_NOTE)).otherwise(None).alias("datamerknad")
+        )
+    if norwegian_excel:
+        text = frame.write_csv(separator=";", decimal_comma=True, float_precision=2)
+    else:
+        text = frame.write_csv(separator=",", float_precision=4)
+    return "\ufeff".encode() + text.encode("utf-8")
+
+
+def file_name(table: str, filter_text: str, synthetic: bool, today: dt.date | None = None) -> str:
+    """e.g. 'indikatorer_kongsbergregionen_DEMODATA_2026-11-22.csv' (ASCII-safe)."""
+    today = today or dt.date.today()
+    parts = [table, filter_text] + (["DEMODATA"] if synthetic else []) + [today.isoformat()]
+    name = "_".join(p for p in parts if p)
+    name = name.translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"}))
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)[:150] + ".csv"

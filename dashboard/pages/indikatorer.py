@@ -1,0 +1,111 @@
+"""Indikatorer: indicators broken down by unit, with drill-down region -> municipality -> unit."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboard import filters, fmt, queries, tekster
+
+f = filters.current()
+info = queries.build_info()
+st.title("Indikatorer per enhet")
+
+if f.respondentgruppe is None or f.runde is None:
+    st.info(tekster.INGEN_UNDERSOKELSE)
+    st.stop()
+
+katalog = queries.indicators(f.respondentgruppe)
+if katalog.is_empty():
+    st.info(tekster.INGEN_UNDERSOKELSE)
+    st.stop()
+navn = dict(zip(katalog["indikator"], katalog["navn"]))
+bedre = dict(zip(katalog["indikator"], katalog["hoyere_er_bedre"]))
+
+NIVAER = {"partnerskap": "Regioner og samarbeid", "kommune": "Kommuner", "enhet": "Enheter"}
+FORDELING = {"alle": "Alle", "trinn": "Trinn", "kjonn": "Kjønn"}
+c1, c2, c3 = st.columns([2, 2, 1.3])
+indikator = c1.selectbox("Indikator", list(navn), format_func=navn.get, key="indikator", bind="query-params")
+niva = c2.segmented_control(
+    "Nivå", list(NIVAER), format_func=NIVAER.get, default="enhet", key="niva", bind="query-params"
+) or "enhet"
+gruppering = c3.segmented_control(
+    "Fordeling", list(FORDELING), format_func=FORDELING.get, default="alle", key="fordeling",
+    bind="query-params",
+) or "alle"
+
+beskrivelse = katalog.row(by_predicate=pl.col("indikator") == indikator, named=True)["beskrivelse"]
+retning = "Høyere skår er bedre." if bedre[indikator] else "Høyere skår betyr mer av noe uønsket (lavere er bedre)."
+st.caption(f"{beskrivelse or ''} {retning} Skala med referansesnitt 500 og standardavvik 100. Runde {f.runde}.")
+
+data = queries.indicator_by_level(f, niva, indikator, gruppering)
+if data.is_empty():
+    st.info("Ingen resultater for dette utvalget. Endre filtrene eller velg et annet nivå.")
+    st.stop()
+
+visible = data.filter(~pl.col("undertrykt"))
+hidden = data.filter(pl.col("undertrykt"))
+a, b, c = st.columns(3)
+a.metric(NIVAER[niva], fmt.tall(data["niva_id"].n_unique()))
+b.metric("Svar i alt (synlige grupper)", fmt.tall(visible["antall_svar"].sum()))
+c.metric("Skjulte grupper", fmt.tall(hidden.height), help=f"Grupper med færre enn {info.min_svar} svar vises ikke.")
+
+label = "niva_navn"
+chart_data = visible.select(
+    pl.col(label).alias("Navn"), pl.col("gruppe").alias("Gruppe"),
+    pl.col("skaar").round(0).alias("Skår"), pl.col("ki_lav").round(0).alias("KI lav"),
+    pl.col("ki_hoy").round(0).alias("KI høy"), pl.col("antall_svar").alias("Svar"),
+    pl.col("endring").round(0).alias("Endring"),
+)
+MAX_BARS = 80
+if chart_data.height > MAX_BARS:
+    st.caption(
+        f"Diagrammet viser de {MAX_BARS} første av {chart_data.height} (sortert etter skår). "
+        "Velg en kommune i sidepanelet for å se alle enhetene der."
+    )
+    chart_data = chart_data.head(MAX_BARS)
+order = chart_data["Navn"].unique(maintain_order=True).to_list()
+y = alt.Y("Navn:N", sort=order, title=None, axis=alt.Axis(labelLimit=240))
+x = alt.X("Skår:Q", scale=alt.Scale(zero=False), title="Skår (500 = referanse)")
+colour = alt.Color("Gruppe:N", title=FORDELING[gruppering]) if gruppering != "alle" else alt.value("#1f5f8b")
+offset = {"yOffset": alt.YOffset("Gruppe:N")} if gruppering != "alle" else {}
+tooltip = ["Navn:N", "Gruppe:N", "Skår:Q", "KI lav:Q", "KI høy:Q", "Svar:Q", "Endring:Q"]
+base = alt.Chart(chart_data)
+chart = (
+    base.mark_rule(strokeWidth=2, opacity=0.5).encode(y=y, x=alt.X("KI lav:Q", title=None), x2="KI høy:Q", color=colour, **offset)
+    + base.mark_circle(size=70, opacity=1).encode(y=y, x=x, color=colour, tooltip=tooltip, **offset)
+    + alt.Chart(pl.DataFrame({"ref": [500]})).mark_rule(color="#c0392b", strokeDash=[4, 3]).encode(x="ref:Q")
+).properties(height=max(160, 22 * len(order) * (1 if gruppering == "alle" else 2)))
+st.altair_chart(chart, width="stretch")
+st.caption("Punkt: skår. Strek: 95 % konfidensintervall. Rød stiplet linje: referansen 500.")
+
+tabell = data.select(
+    pl.col("niva_navn").alias("Navn"),
+    *([pl.col("kommunenavn").alias("Kommune")] if niva == "enhet" else []),
+    *([pl.col("enhetstype").replace_strict(filters.ENHETSTYPER, default=None).alias("Type")] if niva == "enhet" else []),
+    pl.col("gruppe").alias(FORDELING[gruppering]) if gruppering != "alle" else pl.lit(None).alias("_"),
+    pl.col("antall_svar").alias("Svar"),
+    pl.col("skaar").round(0).alias("Skår"),
+    pl.format("{}–{}", pl.col("ki_lav").round(0).cast(pl.Int64), pl.col("ki_hoy").round(0).cast(pl.Int64)).alias("95 % KI"),
+    pl.col("endring").round(0).alias("Endring"),
+    pl.when(pl.col("tydelig_endring")).then(pl.lit("Ja")).when(pl.col("endring").is_not_null()).then(pl.lit("Nei")).alias("Tydelig endring"),
+    pl.col("fra_runde").alias("Fra runde"),
+    pl.when(pl.col("undertrykt")).then(pl.col("undertrykt_grunn")).alias("Merknad"),
+).drop("_", strict=False)
+st.dataframe(
+    tabell,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Svar": st.column_config.NumberColumn(format="%d"),
+        "Skår": st.column_config.NumberColumn(format="%d"),
+        "Endring": st.column_config.NumberColumn(format="%+d"),
+        "95 % KI": st.column_config.TextColumn(),
+    },
+)
+st.caption(
+    f"«–»: skjult fordi gruppen har færre enn {info.min_svar} svar, eller for å hindre at en skjult "
+    "gruppe kan regnes ut fra de andre. «Tydelig endring»: endringen fra forrige runde er større "
+    "enn usikkerheten (95 %)."
+)

@@ -1,0 +1,70 @@
+"""Kartlegging: competence needs by area and role, per region and municipality (heatmaps)."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboard import filters, queries, tekster
+
+f = filters.current()
+st.title("Kartlegging av kompetansebehov")
+st.caption(
+    "Ansatte vurderer egen kompetanse og eget behov for kompetanseutvikling på en skala fra 1 "
+    "(lav) til 5 (høy) per område. «Gap» er behov minus kompetanse: høyt gap betyr stort udekket behov."
+)
+
+runder = queries.mapping_rounds()
+if not runder:
+    st.info("Lageret har ingen kartlegging. Importer med `python -m etl import mapping FIL` eller bygg med demodata.")
+    st.stop()
+
+NIVAER = {"partnerskap": "Regioner og samarbeid", "kommune": "Kommuner", "fylke": "Fylker"}
+MAAL = {"behov": "Behov", "kompetanse": "Kompetanse", "gap": "Gap (behov − kompetanse)"}
+c1, c2, c3 = st.columns([2, 2, 1.2])
+niva = c1.segmented_control("Nivå", list(NIVAER), format_func=NIVAER.get, default="partnerskap", key="k_niva", bind="query-params") or "partnerskap"
+maal = c2.segmented_control("Vis", list(MAAL), format_func=MAAL.get, default="behov", key="k_maal", bind="query-params") or "behov"
+runde = c3.selectbox("Runde (kartlegging)", runder, index=len(runder) - 1, key="k_runde", bind="query-params")
+
+data = queries.mapping(f, niva, runde)
+if data.is_empty():
+    st.info("Ingen kartlegging for dette utvalget og runden. Endre filtrene eller velg en annen runde.")
+    st.stop()
+
+scale = (
+    alt.Scale(scheme="redblue", domain=[-2, 2], reverse=True) if maal == "gap"
+    else alt.Scale(scheme="blues" if maal == "kompetanse" else "oranges", domain=[1, 5])
+)
+
+
+def heatmap(frame: pl.DataFrame, row: str, row_title: str) -> alt.LayerChart:
+    cells = frame.select(
+        pl.col(row).alias(row_title), pl.col("omrade_navn").alias("Område"),
+        pl.col(maal).round(2).alias(MAAL[maal]), pl.col("antall_svar").alias("Svar"),
+        pl.when(pl.col("undertrykt")).then(pl.lit("–")).otherwise(pl.col(maal).round(1).cast(pl.Utf8).str.replace(".", ",", literal=True)).alias("Tekst"),
+        pl.col("undertrykt_grunn").alias("Merknad"),
+    )
+    base = alt.Chart(cells).encode(
+        x=alt.X("Område:N", title=None, axis=alt.Axis(labelAngle=-35, labelLimit=200)),
+        y=alt.Y(f"{row_title}:N", title=None),
+    )
+    rect = base.mark_rect(stroke="white").encode(
+        color=alt.condition(f"datum['{MAAL[maal]}'] === null", alt.value("#e6e6e6"), alt.Color(f"{MAAL[maal]}:Q", scale=scale, title=MAAL[maal])),
+        tooltip=[f"{row_title}:N", "Område:N", f"{MAAL[maal]}:Q", "Svar:Q", "Merknad:N"],
+    )
+    text = base.mark_text(fontSize=11).encode(text="Tekst:N")
+    return (rect + text).properties(height=max(120, 28 * cells[row_title].n_unique()))
+
+
+st.subheader(f"{MAAL[maal]} per område – alle roller")
+st.altair_chart(heatmap(data.filter(pl.col("rolle") == "alle"), "niva_navn", NIVAER[niva]), width="stretch")
+
+names = dict(zip(data["niva_id"], data["niva_navn"]))
+valgt = st.selectbox("Fordelt på roller for", list(names), format_func=names.get, key="k_valgt")
+st.subheader(f"{MAAL[maal]} per område og rolle – {names[valgt]}")
+st.altair_chart(
+    heatmap(data.filter((pl.col("niva_id") == valgt) & (pl.col("rolle") != "alle")), "rolle_navn", "Rolle"),
+    width="stretch",
+)
+st.caption("Grå celle med «–»: skjult fordi gruppen har for få svar, eller for å beskytte en mindre gruppe.")

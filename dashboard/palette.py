@@ -1,0 +1,35 @@
+"""Colours shared by the map and the charts, and the map legend."""
+
+from __future__ import annotations
+
+import html
+
+# Tableau 20, reordered so neighbours differ strongly; enough for every collaboration.
+_BASE = [
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#1f77b4", "#17becf", "#bcbd22", "#8c564b", "#d62728", "#2ca02c", "#9467bd",
+    "#a0cbe8", "#ffbe7d", "#8cd17d", "#86bcb6", "#f1ce63", "#d4a6c8", "#fabfd2", "#d7b5a6",
+]
+NONE = [225, 225, 225, 255]
+UNKNOWN = [170, 170, 170, 255]
+MANY = [40, 40, 40, 255]
+
+
+def rgb(hex_colour: str, alpha: int = 255) -> list[int]:
+    h = hex_colour.lstrip("#")
+    return [int(h[i : i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+def categorical(keys: list[str]) -> dict[str, list[int]]:
+    return {k: rgb(_BASE[i % len(_BASE)]) for i, k in enumerate(keys)}
+
+
+def legend_html(items: list[tuple[str, list[int]]]) -> str:
+    rows = "".join(
+        f'<div style="display:flex;align-items:center;gap:8px;margin:3px 0">'
+        f'<span style="width:14px;height:14px;border-radius:3px;flex:none;'
+        f'background:rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f});border:1px solid #999"></span>'
+        f"<span>{html.escape(label)}</span></div>"
+        for label, c in items
+    )
+    return f'<div style="font-size:0.9rem;line-height:1.2">{rows}</div>'
