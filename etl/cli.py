@@ -21,6 +21,7 @@ Kommandoer:
   export   skriver en tabell fra lageret som CSV (UTF-8, komma) til fil eller standard ut
   import   kontrollerer og tar vare på en eksport (enheter, svar, resultater, kartlegging)
            og bygger lageret på nytt
+  demo     lager syntetiske demodata (enheter, svar, kartlegging) i data/demo og bygger lageret
 
 Miljøvariabler:
   KL_WAREHOUSE      stien til lageret (standard: data/warehouse.duckdb)
@@ -90,7 +91,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("file", metavar="FIL", type=Path, help="filen som skal importeres (.csv eller .xlsx)")
     _warehouse_arg(imp)
+
+    demo = sub.add_parser(
+        "demo",
+        help="lag syntetiske demodata og bygg lageret",
+        description="Lager deterministiske, tydelig merkede syntetiske data (enheter, svar på "
+        "undersøkelsen og kompetansekartlegging) for kommunene i samarbeid med oppgitt periode, "
+        "skriver dem som Parquet i data/demo/ og bygger lageret på nytt. Samme frø gir samme filer.",
+    )
+    demo.add_argument(
+        "--scale", type=_positive, default=1.0,
+        help="ganger antall respondenter (standard: 1, omtrent 2 millioner svarrader)",
+    )
+    demo.add_argument("--seed", type=int, default=2024, help="frø for tilfeldighetene (standard: 2024)")
+    demo.add_argument(
+        "--out", type=Path, default=None,
+        help="mappen filene skrives til (miljø: KL_DEMO_DIR; standard: data/demo, som bygget leser)",
+    )
+    demo.add_argument("--no-build", action="store_true", help="bare skriv filene, ikke bygg lageret")
+    _warehouse_arg(demo)
     return parser
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"fant «{text}», forventet et positivt tall")
+    return value
 
 
 EXPORT_NAMES = ("partnerships", "municipalities")
@@ -133,6 +163,23 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    import time
+
+    from etl import demo
+
+    out = args.out or config.demo_dir()
+    started = time.perf_counter()
+    counts = demo.generate(out, scale=args.scale, seed=args.seed)
+    rows = ", ".join(f"{kind}.parquet {n:,}".replace(",", " ") + " rader" for kind, n in counts.items())
+    print(f"Demodata skrevet til {out}: {rows} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    if args.no_build:
+        return 0
+    args.geojson = args.fylke_geojson = None  # the build command's defaults: KL_GEOJSON, KL_FYLKE_GEOJSON
+    args.quiet = False
+    return _cmd_build(args)
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from etl import export
 
@@ -144,7 +191,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"build": _cmd_build, "export": _cmd_export, "import": _cmd_import}[args.command](args)
+        return {"build": _cmd_build, "export": _cmd_export, "import": _cmd_import, "demo": _cmd_demo}[
+            args.command
+        ](args)
     except InputError as exc:
         print(exc.report(), file=sys.stderr)
         return 2

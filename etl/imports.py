@@ -28,7 +28,13 @@ from etl import config, geography
 from etl.errors import Collector, InputError, Problem
 
 KINDS = ("units", "answers", "results", "mapping")
-KIND_NAMES = {"units": "enheter", "answers": "svar", "results": "resultater", "mapping": "kartlegging"}
+SURVEY_KINDS = ("answers", "results")  # both fill the same indicator cells
+KIND_NAMES = {
+    "units": "enheter",
+    "answers": "svar",
+    "results": "resultater",
+    "mapping": "kartlegging",
+}
 INSTRUMENT_FILES = {
     "survey_frames": "data/instruments/sepu_undersokelse.yaml",
     "mapping_frames": "data/instruments/kartlegging.yaml",
@@ -202,7 +208,11 @@ def _read_csv(fil: str, data: bytes) -> RawTable:
     except csv.Error as exc:
         raise _file_problem(fil, exc, "en gyldig CSV-fil") from exc
     header, *body = records
-    rows = [(number, cells) for number, cells in enumerate(body, start=2) if any(c.strip() for c in cells)]
+    rows = [
+        (number, cells)
+        for number, cells in enumerate(body, start=2)
+        if any(c.strip() for c in cells)
+    ]
     fmt = f"CSV, {encoding}, skilletegn {SEPARATORS[separator]}"
     return RawTable([h.lstrip("\ufeff") for h in header], rows, fmt, separator)
 
@@ -215,19 +225,23 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
 
 
 def _read_xlsx(fil: str, data: bytes) -> RawTable:
-    import openpyxl  # noqa: PLC0415 - only needed for Excel files
+    import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise _file_problem(fil, f"en fil som ikke kan åpnes ({exc})", "en gyldig .xlsx-fil") from exc
+    except Exception as exc:
+        raise _file_problem(
+            fil, f"en fil som ikke kan åpnes ({exc})", "en gyldig .xlsx-fil"
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
         cells = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
@@ -238,7 +252,11 @@ def _read_xlsx(fil: str, data: bytes) -> RawTable:
     header = cells[0]
     while header and not header[-1].strip():
         header.pop()
-    rows = [(number, row) for number, row in enumerate(cells[1:], start=2) if any(c.strip() for c in row)]
+    rows = [
+        (number, row)
+        for number, row in enumerate(cells[1:], start=2)
+        if any(c.strip() for c in row)
+    ]
     return RawTable(header, rows, f"Excel, arket «{sheet.title}»")
 
 
@@ -274,6 +292,11 @@ def _as_text(e: pl.Expr) -> pl.Expr:
     return e
 
 
+def _real_id(e: pl.Expr) -> pl.Expr:
+    """Ids starting with `demo-` belong to the synthetic demo units."""
+    return pl.when(~e.str.to_lowercase().str.starts_with("demo-")).then(e)
+
+
 def _lower(e: pl.Expr) -> pl.Expr:
     """Instrument ids are lower case (`elev_5_10`); item ids upper case (`E5_TRIV_1`)."""
     return e.str.to_lowercase()
@@ -293,7 +316,9 @@ def _choice(values: dict[str, str]) -> Parse:
 
 def _integer(lo: int, hi: int) -> Parse:
     def parse(e: pl.Expr) -> pl.Expr:
-        digits = pl.when(e.str.contains(r"^[+-]?\d+(?:[.,]0+)?$")).then(e.str.replace(r"[.,]0+$", ""))
+        digits = pl.when(e.str.contains(r"^[+-]?\d+(?:[.,]0+)?$")).then(
+            e.str.replace(r"[.,]0+$", "")
+        )
         value = digits.cast(pl.Int64, strict=False)
         return pl.when(value.is_between(lo, hi)).then(value)
 
@@ -326,11 +351,16 @@ def _runde(e: pl.Expr) -> pl.Expr:
 def _orgnr(e: pl.Expr) -> pl.Expr:
     digits = e.str.replace_all(r"\s", "")
     weighted = pl.sum_horizontal(
-        [digits.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(ORGNR_WEIGHTS)]
+        [
+            digits.str.slice(i, 1).cast(pl.Int32, strict=False) * w
+            for i, w in enumerate(ORGNR_WEIGHTS)
+        ]
     )
     rest = 11 - weighted % 11
     control = pl.when(rest == 11).then(0).otherwise(rest)
-    valid = digits.str.contains(r"^\d{9}$") & (control == digits.str.slice(8, 1).cast(pl.Int32, strict=False))
+    valid = digits.str.contains(r"^\d{9}$") & (
+        control == digits.str.slice(8, 1).cast(pl.Int32, strict=False)
+    )
     return pl.when(valid).then(digits)
 
 
@@ -362,7 +392,9 @@ class Municipalities:
         current = geography.read_kommuner()["kommunenummer"].to_list()
         geography.read_historikk()  # validates the file
         historikk = pl.read_csv(geography.HISTORIKK_CSV, infer_schema_length=0)
-        targets = historikk.group_by("kommunenummer_gammel").agg(pl.col("kommunenummer_2024").unique())
+        targets = historikk.group_by("kommunenummer_gammel").agg(
+            pl.col("kommunenummer_2024").unique()
+        )
         mapping = {code: code for code in current}
         ambiguous: set[str] = set()
         for old, new in targets.iter_rows():
@@ -373,11 +405,11 @@ class Municipalities:
             else:
                 ambiguous.add(old)
         has_share = "andel" in historikk.columns
-        split_rows = historikk.filter(pl.col("andel").is_not_null()) if has_share else historikk.clear()
+        split_rows = (
+            historikk.filter(pl.col("andel").is_not_null()) if has_share else historikk.clear()
+        )
         splits = {
-            r["kommunenummer_gammel"]: f"{r['kommunenummer_gammel']} {r['kommunenavn_gammel']} ble delt; "
-            f"radene er lagt til {r['kommunenummer_2024']} ({r['andel']}). {r['merknad'] or ''}".strip()
-            for r in split_rows.iter_rows(named=True)
+            r["kommunenummer_gammel"]: _split_note(r) for r in split_rows.iter_rows(named=True)
         }
         return cls(mapping, splits, ambiguous)
 
@@ -396,6 +428,14 @@ class Municipalities:
         )
 
 
+def _split_note(row: dict) -> str:
+    note = (
+        f"Kommunenummer {row['kommunenummer_gammel']} ({row['kommunenavn_gammel']}) er ført til "
+        f"{row['kommunenummer_2024']}, som fikk {row['andel']}"
+    )
+    return note + (f" ({row['merknad'].rstrip('.')})" if row["merknad"] else "")
+
+
 RUNDE = "et år (2023) eller år og termin (2023-høst, 2023-vår)"
 
 
@@ -404,11 +444,21 @@ def fields(kind: str, kommuner: Municipalities) -> list[Field]:
     kommune = Field("kommunenummer", kommuner.parse, kommuner.explain)
     if kind == "units":
         return [
-            Field("enhet_id", _as_text, "en enhets-ID"),
+            Field(
+                "enhet_id",
+                _real_id,
+                "en enhets-ID som ikke begynner med «demo-» (forbeholdt demodata)",
+            ),
             Field("enhet_navn", _as_text, "enhetens navn"),
             Field("enhetstype", _choice(ENHETSTYPER), "en av " + ", ".join(ENHETSTYPER)),
             kommune,
-            Field("eierform", _choice(EIERFORMER), "kommunal, privat eller tom", required=False, blank=True),
+            Field(
+                "eierform",
+                _choice(EIERFORMER),
+                "kommunal, privat eller tom",
+                required=False,
+                blank=True,
+            ),
             Field("organisasjonsnummer", _orgnr, _explain_orgnr, required=False, blank=True),
         ]
     if kind == "answers":
@@ -418,9 +468,22 @@ def fields(kind: str, kommuner: Municipalities) -> list[Field]:
             Field("respondentgruppe", _lower, "en respondentgruppe"),
             Field("respondent_id", _as_text, "en respondent-ID"),
             Field("sporsmal_id", _upper, "en spørsmåls-ID"),
-            Field("svar", _integer(-999, 999), "et heltall, eller tom celle når spørsmålet ikke er besvart", blank=True),
-            Field("trinn", _integer(1, 10), "et heltall fra 1 til 10, eller tom", required=False, blank=True),
-            Field("kjonn", _choice(KJONN), "gutt, jente (G/J) eller tom", required=False, blank=True),
+            Field(
+                "svar",
+                _integer(-999, 999),
+                "et heltall, eller tom celle når spørsmålet ikke er besvart",
+                blank=True,
+            ),
+            Field(
+                "trinn",
+                _integer(1, 10),
+                "et heltall fra 1 til 10, eller tom",
+                required=False,
+                blank=True,
+            ),
+            Field(
+                "kjonn", _choice(KJONN), "gutt, jente (G/J) eller tom", required=False, blank=True
+            ),
         ]
     if kind == "results":
         return [
@@ -430,15 +493,29 @@ def fields(kind: str, kommuner: Municipalities) -> list[Field]:
             Field("respondentgruppe", _lower, "en respondentgruppe"),
             Field("indikator", _lower, "en indikator"),
             Field("antall_svar", _integer(0, 2**31 - 1), "et heltall ≥ 0"),
-            Field("skaar", _number(0, 1000), "et tall fra 0 til 1000 (500-skalaen; desimalkomma eller -punktum)"),
-            Field("standardavvik", _number(0, 1000), "et tall ≥ 0 (500-skalaen), eller tom", required=False, blank=True),
+            Field(
+                "skaar",
+                _number(0, 1000),
+                "et tall fra 0 til 1000 (500-skalaen; desimalkomma eller -punktum)",
+            ),
+            Field(
+                "standardavvik",
+                _number(0, 1000),
+                "et tall ≥ 0 (500-skalaen), eller tom",
+                required=False,
+                blank=True,
+            ),
         ]
     if kind == "mapping":
         return [
             Field("runde", _runde, RUNDE),
             kommune,
             Field("enhet_id", _as_text, "en enhets-ID, eller tom", required=False, blank=True),
-            Field("rolle", _choice(ROLLER), "en av leder, pedagog (eller lærer), assistent, ppt, annen"),
+            Field(
+                "rolle",
+                _choice(ROLLER),
+                "en av leder, pedagog (eller lærer), assistent, ppt, annen",
+            ),
             Field("respondent_id", _as_text, "en respondent-ID"),
             Field("omrade", _lower, "et område"),
             Field("kompetanse", _integer(1, 5), "et heltall fra 1 til 5"),
@@ -464,7 +541,11 @@ class Report:
         self.collector.add(self.fil, rad, self.spelling.get(column, column), found, expected)
 
     def add_rows(
-        self, bad: pl.DataFrame, column: str, expected: str | Callable[[dict], str], found: str | None = None
+        self,
+        bad: pl.DataFrame,
+        column: str,
+        expected: str | Callable[[dict], str],
+        found: str | None = None,
     ) -> None:
         """One problem per row of `bad` (which has `_rad`); `expected` may read the whole row."""
         for row in bad.iter_rows(named=True):
@@ -472,8 +553,49 @@ class Report:
             self.add(row["_rad"], column, row[found or column], text)
 
     def raise_if_any(self) -> None:
-        self.collector.problems.sort(key=lambda p: p.rad if isinstance(p.rad, int) else 0)
+        """Raise with the problems in row order; the same problem on many rows is listed once."""
+        groups: dict[tuple, list[Problem]] = {}
+        for p in self.collector.problems:
+            groups.setdefault((p.kolonne, str(p.funnet), p.forventet), []).append(p)
+        merged = [same[0] if len(same) == 1 else _on_rows(same) for same in groups.values()]
+        columns = list(self.spelling.values())
+        merged.sort(
+            key=lambda p: (
+                _first_row(p.rad),
+                columns.index(p.kolonne) if p.kolonne in columns else len(columns),
+            )
+        )
+        self.collector.problems = merged
         self.collector.raise_if_any()
+
+
+def _first_row(rad: int | str | None) -> int:
+    if isinstance(rad, int):
+        return rad
+    digits = re.search(r"\d+", rad or "")
+    return int(digits.group()) if digits else 0
+
+
+def _on_rows(same: list[Problem], limit: int = 8) -> Problem:
+    """One problem for many rows: «rader 2–16 (15 i alt)» or «rader 2, 5, 9–12 … (40 i alt)»."""
+    numbers = sorted({p.rad for p in same if isinstance(p.rad, int)})
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    text = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans[:limit])
+    if len(spans) > limit:
+        text += " …"
+    first = same[0]
+    return Problem(
+        first.fil,
+        f"rader {text} ({len(numbers)} i alt)",
+        first.kolonne,
+        first.funnet,
+        first.forventet,
+    )
 
 
 def _columns(raw: RawTable, specs: list[Field], report: Report) -> dict[str, int] | None:
@@ -485,17 +607,29 @@ def _columns(raw: RawTable, specs: list[Field], report: Report) -> dict[str, int
         if name is None:
             continue
         if name in positions:
-            report.add(1, header, header, f"kolonnen bare én gang (den står også som kolonne {positions[name] + 1})")
+            report.add(
+                1,
+                header,
+                header,
+                f"kolonnen bare én gang (den står også som kolonne {positions[name] + 1})",
+            )
             continue
         positions[name] = index
         report.spelling[name] = header.strip()
     named = [h.strip() for h in raw.headers if h.strip()]
     missing = [f.name for f in specs if f.required and f.name not in positions]
     if missing and len(named) <= 1 < len(specs):
-        report.add(1, None, ",".join(raw.headers)[:80], "en overskriftsrad med kolonnene skilt med komma eller semikolon")
+        report.add(
+            1,
+            None,
+            ",".join(raw.headers)[:80],
+            "en overskriftsrad med kolonnene skilt med komma eller semikolon",
+        )
         return None
     for name in missing:
-        report.add(1, name, "(mangler)", f"kolonnen «{name}» i overskriftsraden (fant: {', '.join(named)})")
+        report.add(
+            1, name, "(mangler)", f"kolonnen «{name}» i overskriftsraden (fant: {', '.join(named)})"
+        )
     ignored = [h for h in named if fold_header(h) not in wanted]
     if ignored:
         report.notes.append("Ukjente kolonner er ikke lest: " + ", ".join(ignored))
@@ -511,13 +645,23 @@ def _cells(raw: RawTable, positions: dict[str, int], report: Report) -> pl.DataF
         too_many = any(c.strip() for c in cells[width:])
         too_few = len(cells) < width and raw.separator is not None  # a sheet's empty cells are fine
         if too_many and raw.separator is None:
-            report.add(number, None, "verdier til høyre for siste kolonne", f"verdier bare i de {width} kolonnene med overskrift")
+            report.add(
+                number,
+                None,
+                "verdier til høyre for siste kolonne",
+                f"verdier bare i de {width} kolonnene med overskrift",
+            )
             continue
         if too_many or too_few:
             hint = ""
             if raw.separator == "," and too_many:
                 hint = " – tall med desimalkomma må stå i anførselstegn, eller bruk semikolon som skilletegn"
-            report.add(number, None, f"{len(cells)} felt", f"{width} felt skilt med {SEPARATORS[raw.separator]}{hint}")
+            report.add(
+                number,
+                None,
+                f"{len(cells)} felt",
+                f"{width} felt skilt med {SEPARATORS[raw.separator]}{hint}",
+            )
             continue
         data["_rad"].append(number)
         for name in names:
@@ -530,7 +674,9 @@ def _cells(raw: RawTable, positions: dict[str, int], report: Report) -> pl.DataF
 
 def _parse_fields(text: pl.DataFrame, specs: list[Field], report: Report) -> pl.DataFrame:
     """Cast each column; report empty required cells and values that do not parse."""
-    text = text.with_columns(pl.lit(None, pl.Utf8).alias(f.name) for f in specs if f.name not in text.columns)
+    text = text.with_columns(
+        pl.lit(None, pl.Utf8).alias(f.name) for f in specs if f.name not in text.columns
+    )
     parsed = text.select(
         "_rad",
         *[f.parse(pl.col(f.name)).alias(f.name) for f in specs],
@@ -541,12 +687,16 @@ def _parse_fields(text: pl.DataFrame, specs: list[Field], report: Report) -> pl.
         empty = pl.col(found).is_null() & pl.lit(not f.blank)
         invalid = pl.col(found).is_not_null() & value.is_null()
         expected = f.expected
-        explain = (lambda row, x=expected, c=found: x(row[c] or "")) if callable(expected) else expected
+        explain = (
+            (lambda row, x=expected, c=found: x(row[c] or "")) if callable(expected) else expected
+        )
         report.add_rows(parsed.filter(empty | invalid), f.name, explain, found)
     return parsed
 
 
-def _known(report: Report, frame: pl.DataFrame, column: str, allowed: list[str], expected: str) -> None:
+def _known(
+    report: Report, frame: pl.DataFrame, column: str, allowed: list[str], expected: str
+) -> None:
     bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(allowed))
     report.add_rows(bad, column, expected)
 
@@ -561,11 +711,18 @@ def _check_duplicates(report: Report, frame: pl.DataFrame, kind: str) -> None:
     key = KEYS[kind]
     complete = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
     first = complete.group_by(key, maintain_order=True).agg(pl.col("_rad").min().alias("_forste"))
-    repeated = complete.join(first, on=key, nulls_equal=True).filter(pl.col("_rad") != pl.col("_forste"))
+    repeated = complete.join(first, on=key, nulls_equal=True).filter(
+        pl.col("_rad") != pl.col("_forste")
+    )
     label = " + ".join(k if k != "_mottaker" else "enhet_id/kommunenummer" for k in key)
     for row in repeated.iter_rows(named=True):
         found = " / ".join(str(row[k]) for k in key)
-        report.add(row["_rad"], None, found, f"én rad per {label} (samme nøkkel står i rad {row['_forste']})")
+        report.add(
+            row["_rad"],
+            None,
+            found,
+            f"én rad per {label} (samme nøkkel står i rad {row['_forste']})",
+        )
 
 
 def _check_respondents(report: Report, frame: pl.DataFrame, kind: str) -> None:
@@ -573,15 +730,23 @@ def _check_respondents(report: Report, frame: pl.DataFrame, kind: str) -> None:
     if kind not in RESPONDENT:
         return
     key, attributes = RESPONDENT[kind]
-    first = frame.sort("_rad").group_by(key, maintain_order=True).agg(
-        pl.col("_rad").first().alias("_forste"), *[pl.col(a).first().alias(f"_forste_{a}") for a in attributes]
+    first = (
+        frame.sort("_rad")
+        .group_by(key, maintain_order=True)
+        .agg(
+            pl.col("_rad").first().alias("_forste"),
+            *[pl.col(a).first().alias(f"_forste_{a}") for a in attributes],
+        )
     )
     joined = frame.join(first, on=key, nulls_equal=True)
     for a in attributes:
         differs = joined.filter(~pl.col(a).eq_missing(pl.col(f"_forste_{a}")))
         report.add_rows(
-            differs, a,
-            lambda r, a=a: f"samme verdi som i rad {r['_forste']} for respondenten ({r['_forste_' + a] or 'tom'})",
+            differs,
+            a,
+            lambda r, a=a: (
+                f"samme verdi som i rad {r['_forste']} for respondenten ({r['_forste_' + a] or 'tom'})"
+            ),
         )
 
 
@@ -621,7 +786,9 @@ def _unit_checks(report: Report, frame: pl.DataFrame, units: pl.DataFrame) -> pl
     lookup = units.select(
         "enhet_id",
         pl.col("kommunenummer").alias("_enhet_kommune"),
-        (pl.col("enhetstype") if "enhetstype" in units.columns else pl.lit(None, pl.Utf8)).alias("_enhetstype"),
+        (pl.col("enhetstype") if "enhetstype" in units.columns else pl.lit(None, pl.Utf8)).alias(
+            "_enhetstype"
+        ),
     )
     return frame.join(lookup, on="enhet_id", how="left", maintain_order="left")
 
@@ -632,10 +799,24 @@ def _check_answers(report: Report, frame: pl.DataFrame, units: pl.DataFrame) -> 
     groups = survey["respondentgruppe"].select(
         "respondentgruppe", "skala_min", "skala_max", "trinn_fra", "trinn_til", "enhetstyper"
     )
-    items = survey["sporsmal"].select("sporsmal_id", pl.col("respondentgruppe").alias("_gruppe_til"))
+    items = survey["sporsmal"].select(
+        "sporsmal_id", pl.col("respondentgruppe").alias("_gruppe_til")
+    )
     group_names = groups["respondentgruppe"].to_list()
-    _known(report, frame, "respondentgruppe", group_names, "en respondentgruppe i instrumentet: " + _listing(group_names))
-    _known(report, frame, "sporsmal_id", items["sporsmal_id"].to_list(), f"et spørsmål (sporsmal_id) i instrumentet {INSTRUMENT_FILES['survey_frames']}")
+    _known(
+        report,
+        frame,
+        "respondentgruppe",
+        group_names,
+        "en respondentgruppe i instrumentet: " + _listing(group_names),
+    )
+    _known(
+        report,
+        frame,
+        "sporsmal_id",
+        items["sporsmal_id"].to_list(),
+        f"et spørsmål (sporsmal_id) i instrumentet {INSTRUMENT_FILES['survey_frames']}",
+    )
     frame = frame.join(items, on="sporsmal_id", how="left", maintain_order="left")
     wrong_group = frame.filter(
         pl.col("_gruppe_til").is_not_null()
@@ -643,24 +824,37 @@ def _check_answers(report: Report, frame: pl.DataFrame, units: pl.DataFrame) -> 
         & (pl.col("_gruppe_til") != pl.col("respondentgruppe"))
     )
     report.add_rows(
-        wrong_group, "sporsmal_id",
-        lambda r: f"et spørsmål til respondentgruppen «{r['respondentgruppe']}» (dette hører til «{r['_gruppe_til']}»)",
+        wrong_group,
+        "sporsmal_id",
+        lambda r: (
+            f"et spørsmål til respondentgruppen «{r['respondentgruppe']}» (dette hører til «{r['_gruppe_til']}»)"
+        ),
     )
     frame = frame.join(groups, on="respondentgruppe", how="left", maintain_order="left")
     out_of_scale = frame.filter(
-        pl.col("svar").is_not_null() & pl.col("skala_min").is_not_null() & ~pl.col("svar").is_between("skala_min", "skala_max")
+        pl.col("svar").is_not_null()
+        & pl.col("skala_min").is_not_null()
+        & ~pl.col("svar").is_between("skala_min", "skala_max")
     )
     report.add_rows(
-        out_of_scale, "svar",
-        lambda r: f"et heltall fra {r['skala_min']} til {r['skala_max']} (skalaen til «{r['respondentgruppe']}»), "
-        "eller tom celle når spørsmålet ikke er besvart",
+        out_of_scale,
+        "svar",
+        lambda r: (
+            f"et heltall fra {r['skala_min']} til {r['skala_max']} (skalaen til «{r['respondentgruppe']}»), "
+            "eller tom celle når spørsmålet ikke er besvart"
+        ),
     )
     wrong_grade = frame.filter(
-        pl.col("trinn").is_not_null() & pl.col("trinn_fra").is_not_null() & ~pl.col("trinn").is_between("trinn_fra", "trinn_til")
+        pl.col("trinn").is_not_null()
+        & pl.col("trinn_fra").is_not_null()
+        & ~pl.col("trinn").is_between("trinn_fra", "trinn_til")
     )
     report.add_rows(
-        wrong_grade, "trinn",
-        lambda r: f"et trinn fra {r['trinn_fra']} til {r['trinn_til']} for respondentgruppen «{r['respondentgruppe']}», eller tom",
+        wrong_grade,
+        "trinn",
+        lambda r: (
+            f"et trinn fra {r['trinn_fra']} til {r['trinn_til']} for respondentgruppen «{r['respondentgruppe']}», eller tom"
+        ),
     )
     wrong_type = frame.filter(
         pl.col("_enhetstype").is_not_null()
@@ -668,32 +862,62 @@ def _check_answers(report: Report, frame: pl.DataFrame, units: pl.DataFrame) -> 
         & ~pl.col("enhetstyper").list.contains(pl.col("_enhetstype"))
     )
     report.add_rows(
-        wrong_type, "respondentgruppe",
-        lambda r: f"en respondentgruppe for enhetstypen {r['_enhetstype']} (enheten «{r['enhet_id']}»); "
-        f"«{r['respondentgruppe']}» gjelder {', '.join(r['enhetstyper'])}",
+        wrong_type,
+        "respondentgruppe",
+        lambda r: (
+            f"en respondentgruppe for enhetstypen {r['_enhetstype']} (enheten «{r['enhet_id']}»); "
+            f"«{r['respondentgruppe']}» gjelder {', '.join(r['enhetstyper'])}"
+        ),
     )
     return frame
 
 
 def _check_results(report: Report, frame: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     frame = _unit_checks(report, frame, units)
-    neither = frame.filter(pl.col("_tekst_enhet_id").is_null() & pl.col("_tekst_kommunenummer").is_null())
+    neither = frame.filter(
+        pl.col("_tekst_enhet_id").is_null() & pl.col("_tekst_kommunenummer").is_null()
+    )
     report.add_rows(neither, "enhet_id", "enhet_id eller kommunenummer (minst én av dem)")
     _check_unit_municipality(report, frame)
     survey = _instrument("survey_frames")
     group_names = survey["respondentgruppe"]["respondentgruppe"].to_list()
     indicators = survey["indikator"]["indikator"].to_list()
-    _known(report, frame, "respondentgruppe", group_names, "en respondentgruppe i instrumentet: " + _listing(group_names))
-    _known(report, frame, "indikator", indicators, "en indikator i instrumentet: " + _listing(indicators))
-    pairs = survey["sporsmal"].select("respondentgruppe", "indikator").unique().with_columns(_malt=pl.lit(True))
-    unmeasured = frame.join(pairs, on=["respondentgruppe", "indikator"], how="left").filter(
-        pl.col("_malt").is_null() & pl.col("respondentgruppe").is_in(group_names) & pl.col("indikator").is_in(indicators)
+    _known(
+        report,
+        frame,
+        "respondentgruppe",
+        group_names,
+        "en respondentgruppe i instrumentet: " + _listing(group_names),
     )
-    report.add_rows(unmeasured, "indikator", lambda r: f"en indikator som måles for respondentgruppen «{r['respondentgruppe']}»")
+    _known(
+        report,
+        frame,
+        "indikator",
+        indicators,
+        "en indikator i instrumentet: " + _listing(indicators),
+    )
+    pairs = (
+        survey["sporsmal"]
+        .select("respondentgruppe", "indikator")
+        .unique()
+        .with_columns(_malt=pl.lit(True))
+    )
+    unmeasured = frame.join(pairs, on=["respondentgruppe", "indikator"], how="left").filter(
+        pl.col("_malt").is_null()
+        & pl.col("respondentgruppe").is_in(group_names)
+        & pl.col("indikator").is_in(indicators)
+    )
+    report.add_rows(
+        unmeasured,
+        "indikator",
+        lambda r: f"en indikator som måles for respondentgruppen «{r['respondentgruppe']}»",
+    )
     # The key as the file has it: the unit, or the municipality code as written.
     return frame.with_columns(
         kommunenummer=pl.coalesce("_enhet_kommune", "kommunenummer"),
-        _mottaker=pl.coalesce(pl.col("enhet_id"), pl.lit("kommune ") + pl.col("_tekst_kommunenummer").str.zfill(4)),
+        _mottaker=pl.coalesce(
+            pl.col("enhet_id"), pl.lit("kommune ") + pl.col("_tekst_kommunenummer").str.zfill(4)
+        ),
     )
 
 
@@ -705,9 +929,12 @@ def _check_unit_municipality(report: Report, frame: pl.DataFrame) -> None:
         & (pl.col("_enhet_kommune") != pl.col("kommunenummer"))
     )
     report.add_rows(
-        wrong, "kommunenummer",
-        lambda r: f"kommunen til enheten «{r['enhet_id']}» ({r['_enhet_kommune']}; "
-        f"radens kode er {r['kommunenummer']} i 2024)",
+        wrong,
+        "kommunenummer",
+        lambda r: (
+            f"kommunen til enheten «{r['enhet_id']}» ({r['_enhet_kommune']}; "
+            f"radens kode er {r['kommunenummer']} i 2024)"
+        ),
         "_tekst_kommunenummer",
     )
 
@@ -719,7 +946,9 @@ def _check_mapping(report: Report, frame: pl.DataFrame, units: pl.DataFrame) -> 
     mapping = _instrument("mapping_frames")
     areas = mapping["omrade"]["omrade"].to_list()
     roles = mapping["rolle"]["rolle"].to_list()
-    _known(report, frame, "omrade", areas, "et område i kartleggingsinstrumentet: " + _listing(areas))
+    _known(
+        report, frame, "omrade", areas, "et område i kartleggingsinstrumentet: " + _listing(areas)
+    )
     _known(report, frame, "rolle", roles, "en rolle i kartleggingsinstrumentet: " + _listing(roles))
     return frame
 
@@ -730,7 +959,9 @@ def _note_splits(report: Report, frame: pl.DataFrame, kommuner: Municipalities) 
         return
     used = {c.zfill(4) for c in frame[column].drop_nulls().unique().to_list() if c.isdigit()}
     for code in sorted(used & set(kommuner.splits)):
-        report.notes.append(kommuner.splits[code] + " Står enheten i en annen del, bruk 2024-koden.")
+        report.notes.append(
+            kommuner.splits[code] + ". Hører en rad til en annen del, bruk 2024-koden der."
+        )
 
 
 def _merge_renumbered(frame: pl.DataFrame, report: Report) -> pl.DataFrame:
@@ -756,7 +987,12 @@ def _merge_renumbered(frame: pl.DataFrame, report: Report) -> pl.DataFrame:
         .agg(
             pl.col("_rad").min(),
             pl.col("enhet_id").first(),
-            pl.col("_tekst_kommunenummer").str.zfill(4).unique().sort().str.join(", ").alias("_koder"),
+            pl.col("_tekst_kommunenummer")
+            .str.zfill(4)
+            .unique()
+            .sort()
+            .str.join(", ")
+            .alias("_koder"),
             n.sum().alias("_n"),
             (n * pl.col("skaar")).sum().alias("_sx"),
             ((n - 1) * pl.col("standardavvik") ** 2 + n * pl.col("skaar") ** 2).sum().alias("_sxx"),
@@ -765,15 +1001,24 @@ def _merge_renumbered(frame: pl.DataFrame, report: Report) -> pl.DataFrame:
         )
         .with_columns(
             antall_svar=pl.col("_n").cast(pl.Int64),
-            skaar=pl.when(pl.col("_n") > 0).then(pl.col("_sx") / pl.col("_n")).otherwise(pl.col("_snitt")),
+            skaar=pl.when(pl.col("_n") > 0)
+            .then(pl.col("_sx") / pl.col("_n"))
+            .otherwise(pl.col("_snitt")),
         )
         .with_columns(
-            standardavvik=pl.when((pl.col("_uten_sd") == 0) & (pl.col("_n") > 1))
-            .then(((pl.col("_sxx") - pl.col("_n") * pl.col("skaar") ** 2) / (pl.col("_n") - 1)).clip(0).sqrt())
+            standardavvik=pl.when((pl.col("_uten_sd") == 0) & (pl.col("_n") > 1)).then(
+                ((pl.col("_sxx") - pl.col("_n") * pl.col("skaar") ** 2) / (pl.col("_n") - 1))
+                .clip(0)
+                .sqrt()
+            )
         )
     )
-    for codes, target in pooled.select("_koder", "kommunenummer").unique().sort("_koder").iter_rows():
-        report.notes.append(f"Kommunenumrene {codes} er samme kommune i 2024 ({target}); radene er slått sammen, vektet med antall svar.")
+    for codes, target in (
+        pooled.select("_koder", "kommunenummer").unique().sort("_koder").iter_rows()
+    ):
+        report.notes.append(
+            f"Kommunenumrene {codes} er samme kommune i 2024 ({target}); radene er slått sammen, vektet med antall svar."
+        )
     pooled = pooled.with_columns(_tekst_kommunenummer=pl.col("_koder"))
     return pl.concat([keep, pooled.select(columns)], how="vertical_relaxed").sort("_rad")
 
@@ -791,9 +1036,12 @@ class Checked:
     rows_read: int
     format: str
     notes: list[str] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)  # the row each frame row came from
 
 
-def check(kind: str, path: Path, known_units: pl.DataFrame | None = None, data: bytes | None = None) -> Checked:
+def check(
+    kind: str, path: Path, known_units: pl.DataFrame | None = None, data: bytes | None = None
+) -> Checked:
     """Read and validate a whole file; raise InputError listing every problem."""
     _check_kind(kind)
     fil = str(path)
@@ -804,8 +1052,17 @@ def check(kind: str, path: Path, known_units: pl.DataFrame | None = None, data: 
     kommuner = Municipalities.load()
     specs = fields(kind, kommuner)
     positions = _columns(raw, specs, report)
-    if kind == "results" and positions is not None and not {"enhet_id", "kommunenummer"} & set(positions):
-        report.add(1, "enhet_id", "(mangler)", "kolonnen «enhet_id» eller «kommunenummer» (minst én av dem)")
+    if (
+        kind == "results"
+        and positions is not None
+        and not {"enhet_id", "kommunenummer"} & set(positions)
+    ):
+        report.add(
+            1,
+            "enhet_id",
+            "(mangler)",
+            "kolonnen «enhet_id» eller «kommunenummer» (minst én av dem)",
+        )
         positions = None
     if positions is None:
         report.raise_if_any()
@@ -814,7 +1071,11 @@ def check(kind: str, path: Path, known_units: pl.DataFrame | None = None, data: 
     frame = _parse_fields(_cells(raw, positions, report), specs, report)
     if kind != "units":
         units = known_units if known_units is not None else reference_units()
-        cross_checks = {"answers": _check_answers, "results": _check_results, "mapping": _check_mapping}
+        cross_checks = {
+            "answers": _check_answers,
+            "results": _check_results,
+            "mapping": _check_mapping,
+        }
         frame = cross_checks[kind](report, frame, units)
     _check_duplicates(report, frame, kind)
     _check_respondents(report, frame, kind)
@@ -822,7 +1083,10 @@ def check(kind: str, path: Path, known_units: pl.DataFrame | None = None, data: 
     _note_splits(report, frame, kommuner)
     if kind == "results":
         frame = _merge_renumbered(frame, report)
-    return Checked(kind, fil, _normalise(kind, frame), len(raw.rows), raw.format, report.notes)
+    normalised = _normalise(kind, frame)
+    return Checked(
+        kind, fil, normalised, len(raw.rows), raw.format, report.notes, frame["_rad"].to_list()
+    )
 
 
 def read(kind: str, path: Path, known_units: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -861,17 +1125,29 @@ def _combine(kind: str, frames: list[pl.DataFrame], names: list[str]) -> pl.Data
     tagged = pl.concat(
         [f.with_columns(_fil=pl.lit(name)) for f, name in zip(frames, names)], how="vertical"
     )
-    rows = tagged.unique([c for c in tagged.columns if c != "_fil"], keep="first", maintain_order=True)
+    rows = tagged.unique(
+        [c for c in tagged.columns if c != "_fil"], keep="first", maintain_order=True
+    )
     key = KEYS[kind]
     if kind == "results":  # a kept row's unit or municipality, as 2024 codes
         key = ["runde", "enhet_id", "kommunenummer", "respondentgruppe", "indikator"]
-    clashes = rows.filter(pl.struct(key).is_duplicated())
-    if not clashes.is_empty():
-        problems = [
-            Problem(row["_fil"], None, " + ".join(key), " / ".join(str(row[k]) for k in key),
-                    "nøkkelen bare én gang på tvers av importerte filer – fjern filen som er erstattet")
-            for row in clashes.iter_rows(named=True)
-        ]
+    clashes = (
+        rows.filter(pl.struct(key).is_duplicated())
+        .group_by(key, maintain_order=True)
+        .agg(pl.col("_fil").unique(maintain_order=True))
+    )
+    problems = [
+        Problem(
+            row["_fil"][-1],
+            None,
+            " + ".join(key),
+            " / ".join(str(row[k]) for k in key),
+            f"de samme opplysningene som i {', '.join(row['_fil'][:-1])}, der nøkkelen alt står "
+            "med andre verdier – fjern den gamle filen fra data/imports/ hvis denne erstatter den",
+        )
+        for row in clashes.iter_rows(named=True)
+    ]
+    if problems:
         raise InputError(problems)
     return rows.drop("_fil")
 
@@ -880,7 +1156,9 @@ def load_all() -> dict[str, pl.DataFrame]:
     """Every kept import of every kind (units first), concatenated per kind."""
     result: dict[str, pl.DataFrame] = {}
     files = {kind: kept_files(kind) for kind in KINDS}
-    result["units"] = _combine("units", [read("units", p) for p in files["units"]], [str(p) for p in files["units"]])
+    result["units"] = _combine(
+        "units", [read("units", p) for p in files["units"]], [str(p) for p in files["units"]]
+    )
     units = None
     for kind in KINDS[1:]:
         if files[kind] and units is None:
@@ -893,15 +1171,104 @@ def load_all() -> dict[str, pl.DataFrame]:
 # --- importing: keep the file and rebuild ----------------------------------------------------
 
 
-def _rows_already_kept(checked: Checked) -> int:
+def _rows_already_kept(checked: Checked, kept: list[Checked]) -> int:
     """A new file may repeat kept rows exactly (they count once), but not give a key other values."""
-    kind, files = checked.kind, kept_files(checked.kind)
-    if not files:
+    if not kept:
         return 0
-    units = reference_units() if kind != "units" else None
-    frames = [read(kind, p, units) for p in files] + [checked.frame]
-    combined = _combine(kind, frames, [str(p) for p in files] + [checked.fil])
+    frames = [c.frame for c in [*kept, checked]]
+    combined = _combine(checked.kind, frames, [c.fil for c in [*kept, checked]])
     return sum(f.height for f in frames) - combined.height
+
+
+def _survey_cells(checked: Checked, units: pl.DataFrame) -> pl.DataFrame:
+    """The cells (round, unit or municipality, group, indicator) an answers or results file fills."""
+    frame = checked.frame.with_columns(
+        _rad=pl.Series(checked.row_numbers, dtype=pl.Int64),
+        _fil=pl.lit(checked.fil),
+        _art=pl.lit(checked.kind),
+    )
+    if checked.kind == "answers":
+        items = _instrument("survey_frames")["sporsmal"].select("sporsmal_id", "indikator")
+        frame = frame.join(items, on="sporsmal_id").join(
+            units.select("enhet_id", "kommunenummer"), on="enhet_id", how="left"
+        )
+    cell = ["runde", "enhet_id", "kommunenummer", "respondentgruppe", "indikator"]
+    return (
+        frame.sort("_rad")
+        .select("_fil", "_art", "_rad", *cell)
+        .unique([*cell, "_fil"], keep="first", maintain_order=True)
+    )
+
+
+def _check_overlaps(checked: Checked, kept: list[Checked], units: pl.DataFrame) -> None:
+    """Answers and aggregated results must not fill the same cell, or the marts would count twice.
+
+    A unit's cell may come from answers or from results, not both; a municipality's total may
+    not stand next to cells of its own units for the same round, group and indicator.
+    """
+    if checked.kind not in SURVEY_KINDS:
+        return
+    cells = pl.concat([_survey_cells(c, units) for c in [checked, *kept]]).with_columns(
+        _celle=pl.concat_str(
+            [
+                pl.col("runde"),
+                pl.coalesce("enhet_id", "kommunenummer"),
+                pl.col("respondentgruppe"),
+                pl.col("indikator"),
+            ],
+            separator=" / ",
+        )
+    )
+    mine = pl.col("_fil") == checked.fil
+    report = Report(checked.fil)
+
+    by_unit = ["runde", "enhet_id", "respondentgruppe", "indikator"]
+    unit_cells = cells.filter(pl.col("enhet_id").is_not_null())
+    both_kinds = (
+        unit_cells.filter(mine)
+        .join(unit_cells, on=by_unit, suffix="_annen")
+        .filter(pl.col("_art") != pl.col("_art_annen"))
+        .unique("_rad", keep="first", maintain_order=True)
+    )
+    report.add_rows(
+        both_kinds,
+        None,
+        lambda r: (
+            f"en celle som ikke alt er importert som {KIND_NAMES[r['_art_annen']]} "
+            f"({r['_fil_annen']}, rad {r['_rad_annen']}) – importer enten svar eller resultater for en enhet"
+        ),
+        "_celle",
+    )
+
+    by_area = ["runde", "kommunenummer", "respondentgruppe", "indikator"]
+    pairs = cells.filter(pl.col("enhet_id").is_null()).join(unit_cells, on=by_area, suffix="_enhet")
+    report.add_rows(
+        pairs.filter(mine).unique("_rad", keep="first", maintain_order=True),
+        None,
+        lambda r: (
+            "et kommuneresultat uten enhetsdata for samme runde, respondentgruppe og indikator "
+            f"(enheten «{r['enhet_id_enhet']}» står i {r['_fil_enhet']}, rad {r['_rad_enhet']}) – "
+            "ellers telles de samme svarene to ganger"
+        ),
+        "_celle",
+    )
+    unit_rows = pairs.filter((pl.col("_fil_enhet") == checked.fil) & ~mine).select(
+        pl.col("_rad_enhet").alias("_rad"),
+        pl.col("_celle_enhet").alias("_celle"),
+        pl.col("_fil").alias("_fil_kommune"),
+        pl.col("_rad").alias("_rad_kommune"),
+    )
+    report.add_rows(
+        unit_rows.unique("_rad", keep="first", maintain_order=True),
+        None,
+        lambda r: (
+            "en enhet i en kommune uten samlet resultat for samme runde, respondentgruppe og "
+            f"indikator (kommuneresultatet står i {r['_fil_kommune']}, rad {r['_rad_kommune']}) – "
+            "ellers telles de samme svarene to ganger"
+        ),
+        "_celle",
+    )
+    report.raise_if_any()
 
 
 def already_kept(kind: str, digest: str) -> Path | None:
@@ -922,6 +1289,13 @@ def keep(kind: str, name: str, data: bytes) -> Path:
     return target
 
 
+def _built_line(built: object) -> str:
+    """Describe a warehouse.BuildResult (path, file, tables, seconds)."""
+    path, file = getattr(built, "path", None), getattr(built, "file", None)
+    tables, seconds = len(getattr(built, "tables", {}) or {}), getattr(built, "seconds", 0.0)
+    return f"Lageret er bygget på nytt: {path} -> {getattr(file, 'name', file)} ({tables} tabeller, {seconds:.1f} s)."
+
+
 def import_file(kind: str, path: Path, rebuild: Callable[[], object]) -> list[str]:
     """Validate, keep and rebuild; returns the lines to show. Nothing is kept if anything fails."""
     _check_kind(kind)
@@ -930,8 +1304,12 @@ def import_file(kind: str, path: Path, rebuild: Callable[[], object]) -> list[st
     existing = already_kept(kind, hashlib.sha256(data).hexdigest())
     if existing is not None:
         return [f"{path}: allerede importert, ingen endring ({existing})."]
-    checked = check(kind, path, data=data)
-    repeated = _rows_already_kept(checked)
+    units = reference_units()
+    checked = check(kind, path, units, data)
+    related = SURVEY_KINDS if kind in SURVEY_KINDS else (kind,)
+    kept_checks = {k: [check(k, p, units) for p in kept_files(k)] for k in related}
+    repeated = _rows_already_kept(checked, kept_checks[kind])
+    _check_overlaps(checked, [c for k in related for c in kept_checks[k]], units)
     kept = keep(kind, path.name, data)
     try:
         built = rebuild()
@@ -940,11 +1318,13 @@ def import_file(kind: str, path: Path, rebuild: Callable[[], object]) -> list[st
         raise
     lines = [f"Merk: {note}" for note in checked.notes]
     if repeated:
-        lines.append(f"Merk: {repeated} rader fantes alt i tidligere importerte filer og telles én gang.")
+        lines.append(
+            f"Merk: {repeated} rader fantes alt i tidligere importerte filer og telles én gang."
+        )
     lines += [
-        f"Lest {path} ({checked.format}): {checked.rows_read} rader, {checked.frame.height} godtatt "
-        f"som {KIND_NAMES[kind]}.",
+        f"Lest {path} ({checked.format}): {checked.rows_read} rader, "
+        + f"{checked.frame.height} godtatt som {KIND_NAMES[kind]}.",
         f"Tatt vare på som {kept}.",
-        f"Lageret er bygget på nytt: {getattr(built, 'path', '')} -> {getattr(getattr(built, 'file', None), 'name', '')}.",
+        _built_line(built),
     ]
     return lines

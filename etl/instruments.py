@@ -32,7 +32,15 @@ ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 ITEM_ID = re.compile(r"^[A-Z0-9]+(_[A-Z0-9]+)*$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
-SURVEY_KEYS = ("instrument", "navn", "demo", "merknad", "respondentgrupper", "indikatorer", "sporsmal")
+SURVEY_KEYS = (
+    "instrument",
+    "navn",
+    "demo",
+    "merknad",
+    "respondentgrupper",
+    "indikatorer",
+    "sporsmal",
+)
 GROUP_KEYS = ("id", "navn", "enhetstyper", "skala", "trinn")
 SCALE_KEYS = ("min", "max", "type", "etiketter")
 INDICATOR_KEYS = ("id", "navn", "beskrivelse", "hoyere_er_bedre")
@@ -76,13 +84,17 @@ class _Checker:
     def add(self, line, felt, funnet, forventet) -> None:
         self.errors.add(self.fil, line, felt, funnet, forventet)
 
-    def keys(self, node: dict, allowed: tuple[str, ...], required: tuple[str, ...], where: str) -> None:
+    def keys(
+        self, node: dict, allowed: tuple[str, ...], required: tuple[str, ...], where: str
+    ) -> None:
         for key in required:
             if key not in node:
                 self.add(_line(node), _join(where, key), "(mangler)", "feltet")
         for key in node:
             if key not in allowed:
-                self.add(_line(node, key), _join(where, key), key, "et kjent felt: " + ", ".join(allowed))
+                self.add(
+                    _line(node, key), _join(where, key), key, "et kjent felt: " + ", ".join(allowed)
+                )
 
     def text(self, node: dict, key: str, where: str, required: bool = True) -> str | None:
         value = node.get(key)
@@ -116,13 +128,20 @@ class _Checker:
                 self.add(_line(doc, key), key, value, "en oppføring med nøkkel: verdi")
         return out
 
-    def unique_id(self, node: Node, seen: dict[str, int], pattern: re.Pattern, where: str, forventet: str):
+    def unique_id(
+        self, node: Node, seen: dict[str, int], pattern: re.Pattern, where: str, forventet: str
+    ):
         value = node.get("id")
         if not isinstance(value, str) or not pattern.match(value):
             self.add(_line(node, "id"), f"{where}.id", value, forventet)
             return None
         if value in seen:
-            self.add(_line(node, "id"), f"{where}.id", value, f"en unik id (brukt før på linje {seen[value]})")
+            self.add(
+                _line(node, "id"),
+                f"{where}.id",
+                value,
+                f"en unik id (brukt før på linje {seen[value]})",
+            )
             return None
         seen[value] = _line(node, "id")
         return value
@@ -148,11 +167,15 @@ class _Checker:
         labels = node.get("etiketter")
         if not isinstance(labels, list) or not all(_text(x) for x in labels):
             if "etiketter" in node:
-                self.add(_line(node, "etiketter"), f"{where}.etiketter", labels, "en liste med tekster")
+                self.add(
+                    _line(node, "etiketter"), f"{where}.etiketter", labels, "en liste med tekster"
+                )
             ok = False
         elif ok and len(labels) != hi - lo + 1:
             self.add(
-                _line(node, "etiketter"), f"{where}.etiketter", f"{len(labels)} etiketter",
+                _line(node, "etiketter"),
+                f"{where}.etiketter",
+                f"{len(labels)} etiketter",
                 f"én etikett per verdi fra {lo} til {hi} ({hi - lo + 1})",
             )
             ok = False
@@ -179,21 +202,35 @@ def _load(path: Path, check: _Checker) -> Node:
         raise InputError([Problem(str(path), None, None, "(filen finnes ikke)", "instrumentfilen")])
     doc = yamlfile.load(path)
     if not isinstance(doc, Node):
-        raise InputError([Problem(str(path), 1, None, type(doc).__name__, "et YAML-dokument med nøkkel: verdi")])
+        raise InputError(
+            [Problem(str(path), 1, None, type(doc).__name__, "et YAML-dokument med nøkkel: verdi")]
+        )
     return doc
 
 
-def _header(doc: Node, check: _Checker, keys: tuple[str, ...]) -> tuple[str | None, str | None, bool | None, str | None]:
+def _header(
+    doc: Node, check: _Checker, keys: tuple[str, ...]
+) -> tuple[str | None, str | None, bool | None, str | None]:
     check.keys(doc, keys, keys, "")
     instrument = doc.get("instrument")
     if not isinstance(instrument, str) or not SLUG.match(instrument):
-        check.add(_line(doc, "instrument"), "instrument", instrument, "en id med små bokstaver, tall og bindestrek")
+        check.add(
+            _line(doc, "instrument"),
+            "instrument",
+            instrument,
+            "en id med små bokstaver, tall og bindestrek",
+        )
         instrument = None
     navn = check.text(doc, "navn", "")
     demo = check.boolean(doc, "demo", "")
     merknad = _text(doc.get("merknad"))
     if demo and not merknad:
-        check.add(_line(doc, "merknad"), "merknad", doc.get("merknad"), "en merknad som forklarer hva som er demo")
+        check.add(
+            _line(doc, "merknad"),
+            "merknad",
+            doc.get("merknad"),
+            "en merknad som forklarer hva som er demo",
+        )
     return instrument, navn, demo, merknad
 
 
@@ -206,20 +243,38 @@ def read_survey(path: Path = SURVEY_YAML) -> Instrument:
 
     groups, seen = [], {}
     for node in check.records(doc, "respondentgrupper"):
-        gid = check.unique_id(node, seen, ID, "respondentgrupper", "en id med små bokstaver, tall og _")
+        gid = check.unique_id(
+            node, seen, ID, "respondentgrupper", "en id med små bokstaver, tall og _"
+        )
         where = f"respondentgrupper[{gid or node.get('id')}]"
         check.keys(node, GROUP_KEYS, GROUP_KEYS, where)
         types = node.get("enhetstyper")
         if not isinstance(types, list) or not types:
             if "enhetstyper" in node:
-                check.add(_line(node, "enhetstyper"), f"{where}.enhetstyper", types, "en liste med enhetstyper")
+                check.add(
+                    _line(node, "enhetstyper"),
+                    f"{where}.enhetstyper",
+                    types,
+                    "en liste med enhetstyper",
+                )
             types = []
         for value in types:
             if value not in ENHETSTYPER:
-                check.add(_line(node, "enhetstyper"), f"{where}.enhetstyper", value, "en av " + ", ".join(ENHETSTYPER))
+                check.add(
+                    _line(node, "enhetstyper"),
+                    f"{where}.enhetstyper",
+                    value,
+                    "en av " + ", ".join(ENHETSTYPER),
+                )
         if len(set(map(str, types))) != len(types):
-            check.add(_line(node, "enhetstyper"), f"{where}.enhetstyper", types, "hver enhetstype én gang")
-        scale = check.scale(node.get("skala"), f"{where}.skala", with_type=True) if "skala" in node else None
+            check.add(
+                _line(node, "enhetstyper"), f"{where}.enhetstyper", types, "hver enhetstype én gang"
+            )
+        scale = (
+            check.scale(node.get("skala"), f"{where}.skala", with_type=True)
+            if "skala" in node
+            else None
+        )
         trinn = node.get("trinn")
         fra = til = None
         if trinn is not None:
@@ -230,9 +285,16 @@ def read_survey(path: Path = SURVEY_YAML) -> Instrument:
                 fra, til = trinn.get("fra"), trinn.get("til")
                 for key, value in (("fra", fra), ("til", til)):
                     if not _is_int(value) or value not in TRINN:
-                        check.add(_line(trinn, key), f"{where}.trinn.{key}", value, "et trinn fra 1 til 10")
+                        check.add(
+                            _line(trinn, key),
+                            f"{where}.trinn.{key}",
+                            value,
+                            "et trinn fra 1 til 10",
+                        )
                 if _is_int(fra) and _is_int(til) and fra > til:
-                    check.add(_line(trinn, "til"), f"{where}.trinn.til", til, f"et trinn fra og med {fra}")
+                    check.add(
+                        _line(trinn, "til"), f"{where}.trinn.til", til, f"et trinn fra og med {fra}"
+                    )
         if gid is None or scale is None:
             continue
         groups.append(
@@ -272,16 +334,26 @@ def read_survey(path: Path = SURVEY_YAML) -> Instrument:
     }
     items, seen, used = [], {}, set()
     for node in check.records(doc, "sporsmal"):
-        sid = check.unique_id(node, seen, ITEM_ID, "sporsmal", "en kort id med store bokstaver, tall og _")
+        sid = check.unique_id(
+            node, seen, ITEM_ID, "sporsmal", "en kort id med store bokstaver, tall og _"
+        )
         where = f"sporsmal[{sid or node.get('id')}]"
         check.keys(node, ITEM_KEYS, ITEM_KEYS, where)
         group, indicator = node.get("respondentgruppe"), node.get("indikator")
         if "respondentgruppe" in node and group not in group_ids:
-            check.add(_line(node, "respondentgruppe"), f"{where}.respondentgruppe", group,
-                      "en respondentgruppe fra respondentgrupper: " + ", ".join(sorted(group_ids)))
+            check.add(
+                _line(node, "respondentgruppe"),
+                f"{where}.respondentgruppe",
+                group,
+                "en respondentgruppe fra respondentgrupper: " + ", ".join(sorted(group_ids)),
+            )
         if "indikator" in node and indicator not in indicator_ids:
-            check.add(_line(node, "indikator"), f"{where}.indikator", indicator,
-                      "en indikator fra indikatorer: " + ", ".join(sorted(indicator_ids)))
+            check.add(
+                _line(node, "indikator"),
+                f"{where}.indikator",
+                indicator,
+                "en indikator fra indikatorer: " + ", ".join(sorted(indicator_ids)),
+            )
         reverse = check.boolean(node, "omvendt", where)
         used.add(indicator)
         items.append(
@@ -295,9 +367,17 @@ def read_survey(path: Path = SURVEY_YAML) -> Instrument:
         )
     for row in indicators:
         if row["indikator"] not in used:
-            node = next(n for n in doc["indikatorer"] if isinstance(n, dict) and n.get("id") == row["indikator"])
-            check.add(_line(node, "id"), f"indikatorer[{row['indikator']}]", row["indikator"],
-                      "en indikator som minst ett spørsmål måler")
+            node = next(
+                n
+                for n in doc["indikatorer"]
+                if isinstance(n, dict) and n.get("id") == row["indikator"]
+            )
+            check.add(
+                _line(node, "id"),
+                f"indikatorer[{row['indikator']}]",
+                row["indikator"],
+                "en indikator som minst ett spørsmål måler",
+            )
     check.raise_if_any()
 
     frames = {
@@ -317,7 +397,12 @@ def read_survey(path: Path = SURVEY_YAML) -> Instrument:
         ),
         "indikator": pl.DataFrame(
             indicators,
-            schema={"indikator": pl.Utf8, "navn": pl.Utf8, "beskrivelse": pl.Utf8, "hoyere_er_bedre": pl.Boolean},
+            schema={
+                "indikator": pl.Utf8,
+                "navn": pl.Utf8,
+                "beskrivelse": pl.Utf8,
+                "hoyere_er_bedre": pl.Boolean,
+            },
         ),
         "sporsmal": pl.DataFrame(
             items,
@@ -350,8 +435,12 @@ def read_mapping(path: Path = MAPPING_YAML, dokumenter: set[str] | None = None) 
     def source(node: Node, where: str) -> str | None:
         value = node.get("kilde")
         if value not in dokumenter:
-            check.add(_line(node, "kilde"), f"{where}.kilde", value,
-                      "et dokument fra data/kilder.yaml: " + ", ".join(sorted(dokumenter)))
+            check.add(
+                _line(node, "kilde"),
+                f"{where}.kilde",
+                value,
+                "et dokument fra data/kilder.yaml: " + ", ".join(sorted(dokumenter)),
+            )
             return None
         return value
 
@@ -364,7 +453,12 @@ def read_mapping(path: Path = MAPPING_YAML, dokumenter: set[str] | None = None) 
             check.add(_line(node, "nr"), f"{where}.nr", nr, "et positivt heltall")
             continue
         if nr in seen_nr:
-            check.add(_line(node, "nr"), f"{where}.nr", nr, f"et unikt nummer (brukt før på linje {seen_nr[nr]})")
+            check.add(
+                _line(node, "nr"),
+                f"{where}.nr",
+                nr,
+                f"et unikt nummer (brukt før på linje {seen_nr[nr]})",
+            )
             continue
         seen_nr[nr] = _line(node, "nr")
         name = check.text(node, "navn", where)
@@ -378,7 +472,12 @@ def read_mapping(path: Path = MAPPING_YAML, dokumenter: set[str] | None = None) 
         )
     expected = list(range(1, len(parts) + 1))
     if parts and sorted(p["nr"] for p in parts) != expected:
-        check.add(_line(doc, "deler"), "deler.nr", sorted(p["nr"] for p in parts), f"numrene {expected} uten hull")
+        check.add(
+            _line(doc, "deler"),
+            "deler.nr",
+            sorted(p["nr"] for p in parts),
+            f"numrene {expected} uten hull",
+        )
 
     roles, seen = [], {}
     for node in check.records(doc, "roller"):
@@ -386,13 +485,23 @@ def read_mapping(path: Path = MAPPING_YAML, dokumenter: set[str] | None = None) 
         where = f"roller[{rid or node.get('id')}]"
         check.keys(node, ROLE_KEYS, ROLE_KEYS, where)
         if rid is not None and rid not in ROLLER:
-            check.add(_line(node, "id"), f"{where}.id", rid, "en rolle fra kontrakten: " + ", ".join(ROLLER))
+            check.add(
+                _line(node, "id"),
+                f"{where}.id",
+                rid,
+                "en rolle fra kontrakten: " + ", ".join(ROLLER),
+            )
             continue
         if rid is not None:
             roles.append({"rolle": rid, "navn": check.text(node, "navn", where)})
     missing = [r for r in ROLLER if r not in seen]
     if "roller" in doc and missing:
-        check.add(_line(doc, "roller"), "roller", ", ".join(missing), "alle rollene i kontrakten: " + ", ".join(ROLLER))
+        check.add(
+            _line(doc, "roller"),
+            "roller",
+            ", ".join(missing),
+            "alle rollene i kontrakten: " + ", ".join(ROLLER),
+        )
 
     areas, seen = [], {}
     for node in check.records(doc, "omrader"):

@@ -29,7 +29,7 @@ LIST_FIELDS = (
 )
 FAKTA = ("kommuner", "barnehager", "skoler", "ppt_kontor")
 KEYS = (
-    "id navn kortnavn sepu_samarbeid region omfang kommuner enheter oppdragsgiver periode "
+    "id navn kortnavn sepu_samarbeid region omfang kommuner enheter enhetstyper oppdragsgiver periode "
     "ordninger ordninger_kilde uh_partnere andre_partnere malgrupper temaer kompetansepakker "
     "mal fakta beskrivelse kilder datakvalitet"
 ).split()
@@ -148,6 +148,13 @@ def read_partnerships(
                     "kommunenummer": str(enhet.get("kommunenummer")),
                 }
             )
+        for enhetstype in record.get("enhetstyper") or []:
+            if enhetstype not in ENHETSTYPER:
+                bad("enhetstyper", enhetstype, "en av " + ", ".join(ENHETSTYPER))
+        lists += [
+            {"partnerskap_id": pid, "felt": "enhetstyper", "nr": n, "verdi": t}
+            for n, t in enumerate(record.get("enhetstyper") or [], start=1)
+        ]
         for strand in record.get("ordninger") or []:
             if strand not in ordninger:
                 bad("ordninger", strand, "en av " + ", ".join(sorted(ordninger)))

@@ -90,6 +90,10 @@ def etl_env(warehouse: Path | None = None, cache_dir: Path | None = None, **extr
         env[name] = DEAD_PROXY
     if warehouse is not None:
         env["KL_WAREHOUSE"] = str(warehouse)
+        # Build from the committed inputs only: locally generated demo data and kept imports
+        # (data/demo/, data/imports/, both git-ignored) would make the tests depend on the machine.
+        env["KL_DEMO_DIR"] = str(Path(warehouse).parent / "ingen-demo")
+        env["KL_IMPORT_DIR"] = str(Path(warehouse).parent / "ingen-import")
     if cache_dir is not None:
         env["KL_CACHE_DIR"] = str(cache_dir)
     env.update(extra)
@@ -150,9 +154,10 @@ class Snapshot:
 
 def snapshot(warehouse: Path) -> Snapshot:
     builds = warehouse.parent / (warehouse.name + ".builds")
+    target = warehouse.resolve()
     return Snapshot(
         link_target=os.readlink(warehouse),
-        file_sha256=sha256(warehouse.resolve()),
+        file_sha256=sha256(target) if target.is_file() else f"<missing: {target}>",
         builds=tuple(sorted(p.name for p in builds.iterdir())),
     )
 
@@ -190,16 +195,23 @@ def warehouse_copy(built_warehouse: Path, tmp_path: Path) -> Path:
 # --- copies of the project --------------------------------------------------------------------
 
 _PROJECT_PARTS = ("etl", "sql", "data")
-_IGNORE = shutil.ignore_patterns(
-    "__pycache__", "*.pyc", "warehouse.duckdb", "warehouse.duckdb.builds", "*.duckdb", "*.duckdb.*", "cache"
-)
+_IGNORE_ANYWHERE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.duckdb", "*.duckdb.*", "*.duckdb.builds")
+# generated or downloaded, never committed (see .gitignore)
+_IGNORE_IN_DATA = {"cache", "demo", "imports"}
+
+
+def _ignore(folder: str, names: list[str]) -> set[str]:
+    ignored = set(_IGNORE_ANYWHERE(folder, names))
+    if Path(folder) == PROJECT_ROOT / "data":
+        ignored |= _IGNORE_IN_DATA & set(names)
+    return ignored
 
 
 def copy_project(dest: Path) -> Path:
-    """etl/, sql/ and data/ (without warehouse files or downloads) into dest."""
+    """etl/, sql/ and data/ (without warehouse files, downloads or generated data) into dest."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in _PROJECT_PARTS:
-        shutil.copytree(PROJECT_ROOT / part, dest / part, ignore=_IGNORE)
+        shutil.copytree(PROJECT_ROOT / part, dest / part, ignore=_ignore)
     return dest
 
 

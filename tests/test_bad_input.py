@@ -39,6 +39,11 @@ def problems(stderr: str) -> list[str]:
     return [line.strip()[2:] for line in stderr.splitlines() if line.startswith("  - ")]
 
 
+def at_line(message: str, line: int) -> bool:
+    """Whether a problem points at this line of the file ("rad N", not a longer number)."""
+    return re.search(rf"\brad {line}(?!\d)", message) is not None
+
+
 def assert_in(message: str, *words: str) -> None:
     for word in words:
         assert word in message, f"{word!r} not in the message:\n{message}"
@@ -52,14 +57,16 @@ def test_malformed_yaml_names_file_and_line(built_project_copy: ProjectCopy, geo
     line = built_project_copy.edit(YAML, '    kortnavn: "Bodø"', '   kortnavn: "Bodø"')
     proc = build_fails(built_project_copy, geo_args)
     [problem] = problems(proc.stderr)
-    assert_in(problem, "partnerships.yaml", f"rad {line}", "YAML")
+    assert_in(problem, "partnerships.yaml", "YAML")
+    assert at_line(problem, line), problem
 
 
 def test_unknown_municipality_code(built_project_copy: ProjectCopy, geo_args):
     line = built_project_copy.edit(YAML, KONGSBERG_3303, KONGSBERG_3303.replace("3303", "9999"))
     proc = build_fails(built_project_copy, geo_args)
     [problem] = problems(proc.stderr)
-    assert_in(problem, "partnerships.yaml", f"rad {line}", "kongsbergregionen-alle-med", "kommuner", "«9999»")
+    assert_in(problem, "partnerships.yaml", "kongsbergregionen-alle-med", "kommuner", "«9999»")
+    assert at_line(problem, line), problem
     assert re.search(r"forventet .*kommunenummer.*2024", problem), problem
 
 
@@ -68,7 +75,8 @@ def test_bad_start_year(built_project_copy: ProjectCopy, geo_args, year: str):
     line = built_project_copy.edit(YAML, BODO_PERIODE, BODO_PERIODE.replace("start: 2022,", f"start: {year},"))
     proc = build_fails(built_project_copy, geo_args)
     [problem] = problems(proc.stderr)
-    assert_in(problem, "partnerships.yaml", f"rad {line}", BODO, "periode.start", f"«{year}»", "årstall")
+    assert_in(problem, "partnerships.yaml", BODO, "periode.start", f"«{year}»", "årstall")
+    assert at_line(problem, line), problem
 
 
 def test_duplicate_id(built_project_copy: ProjectCopy, geo_args):
@@ -78,14 +86,18 @@ def test_duplicate_id(built_project_copy: ProjectCopy, geo_args):
     )
     proc = build_fails(built_project_copy, geo_args)
     [problem] = problems(proc.stderr)
-    assert_in(problem, "partnerships.yaml", f"rad {line}", f"«{BODO}»", "unik", str(first))
+    assert_in(problem, "partnerships.yaml", f"«{BODO}»", "unik")
+    assert at_line(problem, line), problem
+    # and it says where the id was first used
+    assert re.search(rf"(?<!\d){first}(?!\d)", problem.split("forventet", 1)[1]), problem
 
 
 def test_unknown_grant_strand(built_project_copy: ProjectCopy, geo_args):
     line = built_project_copy.edit(YAML, "ordninger: [kompetanseloftet]", "ordninger: [kompetanseløftet]")
     proc = build_fails(built_project_copy, geo_args)
     [problem] = problems(proc.stderr)
-    assert_in(problem, "partnerships.yaml", f"rad {line}", BODO, "ordninger", "«kompetanseløftet»")
+    assert_in(problem, "partnerships.yaml", BODO, "ordninger", "«kompetanseløftet»")
+    assert at_line(problem, line), problem
     with open(built_project_copy.data / "ordninger.csv", encoding="utf-8") as f:
         valid = [row["kode"] for row in csv.DictReader(f)]
     assert_in(problem.split("forventet", 1)[1], *valid)
@@ -109,7 +121,8 @@ def test_extension_after_end(built_project_copy: ProjectCopy, geo_args):
 def test_missing_column_in_reference_csv(built_project_copy: ProjectCopy, geo_args):
     built_project_copy.edit("data/geo/kommuner_2024.csv", ",lat,lon\n", ",breddegrad,lon\n")
     proc = build_fails(built_project_copy, geo_args)
-    assert_in(proc.stderr, "kommuner_2024.csv", "rad 1", "«lat»")
+    assert_in(proc.stderr, "kommuner_2024.csv", "«lat»")
+    assert at_line(proc.stderr, 1), proc.stderr
 
 
 # --- several problems in one run --------------------------------------------------------------
@@ -125,9 +138,9 @@ def test_all_problems_are_reported_in_one_run(built_project_copy: ProjectCopy, g
     found = problems(proc.stderr)
     assert "3 problem" in proc.stderr, proc.stderr
     assert len(found) == 3, found
-    assert any("«9999»" in p and f"rad {code_line}" in p for p in found), found
+    assert any("«9999»" in p and at_line(p, code_line) for p in found), found
     assert any(BODO in p and "2025" in p for p in found), found
-    assert any("«inkludering»" in p and f"rad {strand_line}" in p for p in found), found
+    assert any("«inkludering»" in p and at_line(p, strand_line) for p in found), found
 
 
 # --- records of the wrong shape: still a clear input error, never a traceback -----------------
@@ -162,10 +175,15 @@ WRONG_SHAPES = {
 def test_wrong_shape_is_one_clear_problem(built_project_copy: ProjectCopy, geo_args, case: str):
     old, new, words = WRONG_SHAPES[case]
     line = built_project_copy.edit(YAML, old, new)
+    # the line of the edit, or of the field's key above it (a list item of text has no own line)
+    field = words[1]
+    lines = (built_project_copy.root / YAML).read_text(encoding="utf-8").splitlines()
+    key_line = next(n for n in range(line, 0, -1) if lines[n - 1].lstrip().startswith(f"{field}:"))
     proc = build_fails(built_project_copy, geo_args)
     found = problems(proc.stderr)
     assert len(found) == 1, f"expected one problem, got {len(found)}:\n{proc.stderr}"
-    assert_in(found[0], "partnerships.yaml", f"rad {line}", *words)
+    assert_in(found[0], "partnerships.yaml", *words)
+    assert at_line(found[0], line) or at_line(found[0], key_line), found[0]
 
 
 def test_copy_builds_cleanly_without_edits(built_project_copy: ProjectCopy, geo_args):

@@ -51,7 +51,7 @@ def test_help_names_every_command_and_environment_variable():
     proc = run_cli(["--help"])
     assert proc.returncode == 0, describe(proc)
     for command in COMMANDS:
-        assert re.search(rf"^\s+{command}\b", proc.stdout, re.M), f"--help does not list `{command}`"
+        assert re.search(rf"^\s+{command}\b", proc.stdout, re.MULTILINE), f"--help does not list `{command}`"
     expected = {"KL_WAREHOUSE", "KL_GEOJSON", "KL_FYLKE_GEOJSON", "KL_MIN_SVAR"} | env_variables_read_by_etl()
     missing = sorted(v for v in expected if v not in proc.stdout)
     assert not missing, f"--help does not document environment variable(s) {missing}:\n{proc.stdout}"

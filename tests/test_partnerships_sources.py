@@ -302,7 +302,7 @@ def test_count_differing_from_listed_municipalities_has_a_note(records, members,
         words = number_patterns(stated)
         explained = [
             n for n in notes.get(record["partnerskap_id"], [])
-            if re.search(r"kommune", n, re.I) and any(mentions(normalise(n), w, False) for w in words)
+            if re.search(r"kommune", n, re.IGNORECASE) and any(mentions(normalise(n), w, False) for w in words)
         ]
         if not explained:
             wrong.append(
@@ -353,7 +353,7 @@ def test_records_from_the_examples_document_say_so(records, notes):
     wrong = [
         r["partnerskap_id"]
         for r in from_004
-        if not any(re.search(r"eksempl", n, re.I) and re.search(r"fullstendig", n, re.I)
+        if not any(re.search(r"eksempl", n, re.IGNORECASE) and re.search(r"fullstendig", n, re.IGNORECASE)
                    for n in notes.get(r["partnerskap_id"], []))
     ]
     assert not wrong, f"records from {EXAMPLES_DOC} without a note that it names examples only: {wrong}"

@@ -41,8 +41,8 @@ if f.respondentgruppe and f.runde:
     ))
 if runder and niva != "enhet":
     extracts.append((
-        f"kartlegging_{NIVA[niva]}", f"Kartlegging – {NIVA[niva]}", f"Runde {runder[-1]} (Kartlegging).",
-        queries.mapping(f, niva, runder[-1]),
+        f"kartlegging_{NIVA[niva]}", f"Kartlegging – {NIVA[niva]}", "Siste runde for hver (Kartlegging).",
+        queries.mapping(f, niva, "siste"),
     ))
 
 for table, title, description, frame in extracts:

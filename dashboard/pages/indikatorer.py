@@ -67,15 +67,18 @@ if chart_data.height > MAX_BARS:
     chart_data = chart_data.head(MAX_BARS)
 order = chart_data["Navn"].unique(maintain_order=True).to_list()
 y = alt.Y("Navn:N", sort=order, title=None, axis=alt.Axis(labelLimit=240))
-x = alt.X("Skår:Q", scale=alt.Scale(zero=False), title="Skår (500 = referanse)")
+lo = min(chart_data["KI lav"].min() or 500, 500) - 10
+hi = max(chart_data["KI høy"].max() or 500, 500) + 10
+scale = alt.Scale(domain=[lo, hi], nice=False)
+x = alt.X("Skår:Q", scale=scale, title="Skår (500 = referanse)")
 colour = alt.Color("Gruppe:N", title=FORDELING[gruppering]) if gruppering != "alle" else alt.value("#1f5f8b")
 offset = {"yOffset": alt.YOffset("Gruppe:N")} if gruppering != "alle" else {}
 tooltip = ["Navn:N", "Gruppe:N", "Skår:Q", "KI lav:Q", "KI høy:Q", "Svar:Q", "Endring:Q"]
 base = alt.Chart(chart_data)
 chart = (
-    base.mark_rule(strokeWidth=2, opacity=0.5).encode(y=y, x=alt.X("KI lav:Q", title=None), x2="KI høy:Q", color=colour, **offset)
+    base.mark_rule(strokeWidth=2, opacity=0.5).encode(y=y, x=alt.X("KI lav:Q", scale=scale, title=None), x2="KI høy:Q", color=colour, **offset)
     + base.mark_circle(size=70, opacity=1).encode(y=y, x=x, color=colour, tooltip=tooltip, **offset)
-    + alt.Chart(pl.DataFrame({"ref": [500]})).mark_rule(color="#c0392b", strokeDash=[4, 3]).encode(x="ref:Q")
+    + alt.Chart(pl.DataFrame({"ref": [500]})).mark_rule(color="#c0392b", strokeDash=[4, 3]).encode(x=alt.X("ref:Q", scale=scale))
 ).properties(height=max(160, 22 * len(order) * (1 if gruppering == "alle" else 2)))
 st.altair_chart(chart, width="stretch")
 st.caption("Punkt: skår. Strek: 95 % konfidensintervall. Rød stiplet linje: referansen 500.")

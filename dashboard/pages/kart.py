@@ -98,7 +98,7 @@ else:
     ))
 
 deck = pdk.Deck(
-    layers=layers, map_provider=None, map_style=None, tooltip=tooltip,
+    layers=layers, map_provider=None, tooltip=tooltip,  # no basemap: sends nothing out
     initial_view_state=pdk.ViewState(latitude=64.6, longitude=15.5, zoom=3.7),
 )
 map_col, legend_col = st.columns([3, 1])

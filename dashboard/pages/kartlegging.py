@@ -25,7 +25,10 @@ MAAL = {"behov": "Behov", "kompetanse": "Kompetanse", "gap": "Gap (behov − kom
 c1, c2, c3 = st.columns([2, 2, 1.2])
 niva = c1.segmented_control("Nivå", list(NIVAER), format_func=NIVAER.get, default="partnerskap", key="k_niva", bind="query-params") or "partnerskap"
 maal = c2.segmented_control("Vis", list(MAAL), format_func=MAAL.get, default="behov", key="k_maal", bind="query-params") or "behov"
-runde = c3.selectbox("Runde (kartlegging)", runder, index=len(runder) - 1, key="k_runde", bind="query-params")
+runde = c3.selectbox(
+    "Runde", ["siste", *reversed(runder)], key="k_runde", bind="query-params",
+    format_func=lambda r: "Siste for hver" if r == "siste" else r,
+)
 
 data = queries.mapping(f, niva, runde)
 if data.is_empty():
@@ -40,21 +43,29 @@ scale = (
 
 def heatmap(frame: pl.DataFrame, row: str, row_title: str) -> alt.LayerChart:
     cells = frame.select(
-        pl.col(row).alias(row_title), pl.col("omrade_navn").alias("Område"),
-        pl.col(maal).round(2).alias(MAAL[maal]), pl.col("antall_svar").alias("Svar"),
-        pl.when(pl.col("undertrykt")).then(pl.lit("–")).otherwise(pl.col(maal).round(1).cast(pl.Utf8).str.replace(".", ",", literal=True)).alias("Tekst"),
-        pl.col("undertrykt_grunn").alias("Merknad"),
+        pl.col(row).alias("rad"), pl.col("omrade_navn").alias("omrade"),
+        pl.col(maal).round(2).alias("verdi"), pl.col("antall_svar").alias("svar"),
+        pl.col("runde"),
+        pl.when(pl.col("undertrykt")).then(pl.lit("–"))
+        .otherwise(pl.col(maal).round(1).cast(pl.Utf8).str.replace(".", ",", literal=True)).alias("tekst"),
+        pl.col("undertrykt_grunn").fill_null("").alias("merknad"),
     )
     base = alt.Chart(cells).encode(
-        x=alt.X("Område:N", title=None, axis=alt.Axis(labelAngle=-35, labelLimit=200)),
-        y=alt.Y(f"{row_title}:N", title=None),
+        x=alt.X("omrade:N", title=None, axis=alt.Axis(labelAngle=-35, labelLimit=220, orient="top", labelOverlap=False)),
+        y=alt.Y("rad:N", title=None, axis=alt.Axis(labelLimit=220)),
     )
-    rect = base.mark_rect(stroke="white").encode(
-        color=alt.condition(f"datum['{MAAL[maal]}'] === null", alt.value("#e6e6e6"), alt.Color(f"{MAAL[maal]}:Q", scale=scale, title=MAAL[maal])),
-        tooltip=[f"{row_title}:N", "Område:N", f"{MAAL[maal]}:Q", "Svar:Q", "Merknad:N"],
+    tooltip = [
+        alt.Tooltip("rad:N", title=row_title), alt.Tooltip("omrade:N", title="Område"),
+        alt.Tooltip("verdi:Q", title=MAAL[maal], format=".2f"), alt.Tooltip("svar:Q", title="Svar"),
+        alt.Tooltip("runde:N", title="Runde"), alt.Tooltip("merknad:N", title="Merknad"),
+    ]
+    grey = base.mark_rect(color="#e6e6e6", stroke="white").encode(tooltip=tooltip)
+    rect = base.transform_filter("datum.verdi !== null").mark_rect(stroke="white").encode(
+        color=alt.Color("verdi:Q", scale=scale, title=MAAL[maal]), tooltip=tooltip,
     )
-    text = base.mark_text(fontSize=11).encode(text="Tekst:N")
-    return (rect + text).properties(height=max(120, 28 * cells[row_title].n_unique()))
+    text = base.mark_text(fontSize=11).encode(text="tekst:N")
+    rows = cells["rad"].n_unique()
+    return (grey + rect + text).properties(height=34 * rows, width="container")
 
 
 st.subheader(f"{MAAL[maal]} per område – alle roller")

@@ -24,8 +24,8 @@ import polars as pl
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from etl import instruments  # noqa: E402
-from etl.imports import ORGNR_WEIGHTS, orgnr_is_valid  # noqa: E402
+from etl import instruments
+from etl.imports import ORGNR_WEIGHTS, orgnr_is_valid
 
 
 def fictional_orgnr(first_eight: str) -> str:
@@ -49,11 +49,25 @@ def items(group: str, count: int) -> list[str]:
 
 def units() -> list[list[object]]:
     return [
-        ["enhet_id", "enhet_navn", "enhetstype", "kommunenummer", "eierform", "organisasjonsnummer"],
+        [
+            "enhet_id",
+            "enhet_navn",
+            "enhetstype",
+            "kommunenummer",
+            "eierform",
+            "organisasjonsnummer",
+        ],
         # 0604 (Kongsberg until 2019) and 3006 (2020-2023) both become 3303 Kongsberg.
         ["EKS-SKOLE-1", "Eksempelskolen (fiktiv)", "skole", "0604", "kommunal", ""],
         ["EKS-SFO-1", "Eksempelskolen SFO (fiktiv)", "SFO", "604", "kommunal", ""],
-        ["EKS-BHG-1", "Eksempelbarnehagen (fiktiv)", "Barnehage", "3006", "privat", fictional_orgnr("12345678")],
+        [
+            "EKS-BHG-1",
+            "Eksempelbarnehagen (fiktiv)",
+            "Barnehage",
+            "3006",
+            "privat",
+            fictional_orgnr("12345678"),
+        ],
         ["EKS-SKOLE-2", "Prøveskolen (fiktiv)", "skole", "3403", "kommunal", ""],
         ["EKS-PPT-1", "PP-tjenesten i Eksempelregionen (fiktiv)", "PPT", "3407", "kommunal", ""],
     ]
@@ -61,13 +75,27 @@ def units() -> list[list[object]]:
 
 def answers() -> list[list[object]]:
     rows: list[list[object]] = [
-        ["runde", "enhet_id", "respondentgruppe", "respondent_id", "spørsmål_id", "svar", "trinn", "kjønn"]
+        [
+            "runde",
+            "enhet_id",
+            "respondentgruppe",
+            "respondent_id",
+            "spørsmål_id",
+            "svar",
+            "trinn",
+            "kjønn",
+        ]
     ]
-    pupils = [("E-001", 6, "jente", [4, 5, 2, 4]), ("E-002", 6, "gutt", [3, 4, "", 3]),
-              ("E-003", 7, "J", [5, 5, 1, 4])]
+    pupils = [
+        ("E-001", 6, "jente", [4, 5, 2, 4]),
+        ("E-002", 6, "gutt", [3, 4, "", 3]),
+        ("E-003", 7, "J", [5, 5, 1, 4]),
+    ]
     for respondent, grade, gender, values in pupils:
         for item, value in zip(items("elev_5_10", 4), values):
-            rows.append(["2023-høst", "EKS-SKOLE-1", "elev_5_10", respondent, item, value, grade, gender])
+            rows.append(
+                ["2023-høst", "EKS-SKOLE-1", "elev_5_10", respondent, item, value, grade, gender]
+            )
     for item, value in zip(items("ansatt_skole", 3), [4, 4, 3]):
         rows.append(["2023-høst", "EKS-SKOLE-1", "ansatt_skole", "A-001", item, value, "", ""])
     return rows
@@ -75,11 +103,22 @@ def answers() -> list[list[object]]:
 
 def results() -> list[list[object]]:
     return [
-        ["runde", "enhet_id", "kommunenummer", "respondentgruppe", "indikator", "antall_svar", "skår", "standardavvik"],
-        ["2023-høst", "EKS-SKOLE-1", "", "elev_5_10", "trivsel", 42, "512,3", "96,1"],
-        ["2023-høst", "EKS-SKOLE-1", "", "elev_5_10", "mestring", 42, "498,7", "101,4"],
-        ["2023-høst", "", "3403", "elev_5_10", "trivsel", 615, "505,2", "99,0"],
-        ["2023-høst", "", "3403", "ansatt_skole", "samarbeid_ppt", 88, "487,9", ""],
+        [
+            "runde",
+            "enhet_id",
+            "kommunenummer",
+            "respondentgruppe",
+            "indikator",
+            "antall_svar",
+            "skår",
+            "standardavvik",
+        ],
+        # A unit's cell comes from answers (svar.csv: Eksempelskolen) or from results, never both.
+        ["2023-høst", "EKS-SKOLE-2", "", "elev_5_10", "trivsel", 42, "512,3", "96,1"],
+        ["2023-høst", "EKS-SKOLE-2", "", "elev_5_10", "mestring", 42, "498,7", "101,4"],
+        # Municipality totals, for a municipality without unit rows for the same cell.
+        ["2023-høst", "", "3407", "elev_5_10", "trivsel", 615, "505,2", "99,0"],
+        ["2023-høst", "", "3407", "ansatt_skole", "samarbeid_ppt", 88, "487,9", ""],
         # 2019: Drammen (0602) and Nedre Eiker (0625) are both 3301 Drammen today; pooled on import.
         ["2019", "", "0602", "elev_5_10", "trivsel", 1210, "503,0", "98,0"],
         ["2019", "", "0625", "elev_5_10", "trivsel", 640, "495,5", "102,0"],
@@ -89,11 +128,22 @@ def results() -> list[list[object]]:
 def mapping() -> list[list[object]]:
     areas = instruments.mapping_frames()["omrade"]["omrade"].head(3).to_list()
     rows: list[list[object]] = [
-        ["runde", "kommunenummer", "enhet_id", "rolle", "respondent_id", "område", "kompetanse", "behov"]
+        [
+            "runde",
+            "kommunenummer",
+            "enhet_id",
+            "rolle",
+            "respondent_id",
+            "område",
+            "kompetanse",
+            "behov",
+        ]
     ]
-    people = [("K-001", 3303, "EKS-SKOLE-1", "Lærer", [3, 2, 4], [4, 5, 2]),
-              ("K-002", 3303, "EKS-SKOLE-1", "leder", [4, 3, 3], [2, 4, 3]),
-              ("K-003", 3407, None, "ppt", [5, 4, 4], [2, 3, 4])]
+    people = [
+        ("K-001", 3303, "EKS-SKOLE-1", "Lærer", [3, 2, 4], [4, 5, 2]),
+        ("K-002", 3303, "EKS-SKOLE-1", "leder", [4, 3, 3], [2, 4, 3]),
+        ("K-003", 3407, None, "ppt", [5, 4, 4], [2, 3, 4]),
+    ]
     for respondent, kommune, unit, role, skills, needs in people:
         for area, skill, need in zip(areas, skills, needs):
             rows.append(["2022-høst", kommune, unit, role, respondent, area, skill, need])

@@ -128,7 +128,17 @@ niva_partnerskap as (
            runde, enhetstype, respondentgruppe, indikator, gruppering, gruppe,
            sum(n) as n, sum(n_snitt) as n_snitt, sum(s_snitt) as s_snitt, sum(ss_snitt) as ss_snitt,
            sum(n_sd) as n_sd, sum(s_skaar) as s_skaar, sum(ss_skaar) as ss_skaar, bool_or(syntetisk) as syntetisk
-    from c join mart_partnerskap_kommune p using (kommunenummer) group by all
+    from c
+    join mart_partnerskap_kommune p using (kommunenummer)
+    join mart_partnerskap mp using (partnerskap_id)
+    -- a collaboration counts the unit types its source names (all when it names none); one
+    -- limited to named units counts only those units
+    where (len(mp.enhetstyper) = 0 or list_contains(mp.enhetstyper, c.enhetstype))
+      and (mp.omfang <> 'enhet' or exists (
+          select 1 from stg_partnerskap_enhet pe join stg_enhet e on lower(e.enhet_navn) = lower(pe.enhet_navn)
+          where pe.partnerskap_id = mp.partnerskap_id and e.enhet_id = c.enhet_id
+      ))
+    group by all
 ),
 niva_fylke as (
     select 'fylke' as niva, fylkesnummer as niva_id, null as kommunenummer, fylkesnummer,

@@ -30,10 +30,11 @@ ind_hierarki as (
      and (p.runde, p.enhetstype, p.respondentgruppe, p.indikator, p.gruppering, p.gruppe)
        = (c.runde, c.enhetstype, c.respondentgruppe, c.indikator, c.gruppering, c.gruppe)
     union all
-    -- municipality -> collaboration
+    -- municipality -> collaboration (those that count whole municipalities)
     select 'kp' || p.celle_id, p.celle_id, c.celle_id
     from ic c
     join mart_partnerskap_kommune m on c.niva = 'kommune' and m.kommunenummer = c.niva_id
+    join mart_partnerskap mp on mp.partnerskap_id = m.partnerskap_id and mp.omfang <> 'enhet'
     join ic p
       on p.niva = 'partnerskap' and p.niva_id = m.partnerskap_id
      and (p.runde, p.enhetstype, p.respondentgruppe, p.indikator, p.gruppering, p.gruppe)

@@ -8,7 +8,7 @@ liste as (
 ),
 lister as (
     pivot liste on felt in ('uh_partnere', 'andre_partnere', 'malgrupper', 'temaer',
-                            'kompetansepakker', 'mal')
+                            'kompetansepakker', 'mal', 'enhetstyper')
     using first(verdier) group by partnerskap_id
 ),
 ordninger as (
@@ -54,6 +54,7 @@ final as (
         coalesce(kommuner.fylkesnumre, []::varchar[]) as fylkesnumre,
         coalesce(kommuner.antall_kommuner_oppfort, 0) as antall_kommuner_oppfort,
         coalesce(enheter.enheter, []::varchar[]) as enheter,
+        coalesce(lister.enhetstyper, []::varchar[]) as enhetstyper,
         coalesce(lister.uh_partnere, []::varchar[]) as uh_partnere,
         coalesce(lister.andre_partnere, []::varchar[]) as andre_partnere,
         coalesce(lister.malgrupper, []::varchar[]) as malgrupper,
