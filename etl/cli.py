@@ -28,7 +28,9 @@ Miljøvariabler:
   KL_GEOJSON        kommunegrenser, sti eller URL (standard: offentlig kopi av Kartverkets data)
   KL_FYLKE_GEOJSON  fylkesgrenser, sti eller URL
   KL_MIN_SVAR       minste antall svar før et resultat vises (standard: 10)
-  KL_IMPORT_DIR     hvor importerte filer tas vare på (standard: data/imports)
+  KL_CACHE_DIR      nedlastede grensefiler (standard: data/cache)
+  KL_DEMO_DIR       demodata fra `demo` (standard: data/demo)
+  KL_IMPORT_DIR     importerte filer som bevares som kilder (standard: data/imports)
 """
 
 

@@ -89,7 +89,7 @@ class Boundaries:
     kilde: str
 
 
-def _fetch(source: str, explicit: bool) -> tuple[bytes, str] | None:
+def _fetch(source: str, explicit: bool, what: str = "kommunegrenser") -> tuple[bytes, str] | None:
     """Read a path or URL; downloads are cached. Returns None when a default URL is unreachable."""
     if not source.startswith(("http://", "https://")):
         path = Path(source)
@@ -107,8 +107,9 @@ def _fetch(source: str, explicit: bool) -> tuple[bytes, str] | None:
         if explicit:
             raise InputError([Problem(source, None, None, exc, "en nåbar adresse")]) from exc
         print(
-            f"Advarsel: fikk ikke hentet kommunegrenser fra {source} ({exc}). "
-            "Lageret bygges uten grenser; kartet viser punkter.",
+            f"Advarsel: fikk ikke hentet {what} fra {source} ({exc}). "
+            + ("Lageret bygges uten grenser; kartet viser punkter." if what == "kommunegrenser"
+               else "Kartet viser kommunene uten fylkesgrenser."),
             file=sys.stderr,
         )
         return None
@@ -126,7 +127,9 @@ def _parse(data: bytes, name: str, key: str, valid: set[str]) -> pl.DataFrame:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise InputError([Problem(name, line, None, exc, "gyldig GeoJSON (JSON)")]) from exc
-    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(doc, dict):
+        raise InputError([Problem(name, None, "type", type(doc).__name__, "et GeoJSON-objekt (FeatureCollection)")])
+    features = doc.get("features")
     if doc.get("type") != "FeatureCollection" or not isinstance(features, list):
         raise InputError([Problem(name, None, "type", doc.get("type"), "FeatureCollection")])
     rows: dict[str, str] = {}
@@ -164,7 +167,9 @@ def load_boundaries(
         return None
     kommuner = _parse(fetched[0], fetched[1], "kommunenummer", kommunenumre)
     fylker = pl.DataFrame(schema={"fylkesnummer": pl.Utf8, "geometri": pl.Utf8})
-    fylke_fetched = _fetch(fylke_source or config.DEFAULT_FYLKE_GEOJSON, fylke_source is not None)
+    fylke_fetched = _fetch(
+        fylke_source or config.DEFAULT_FYLKE_GEOJSON, fylke_source is not None, "fylkesgrenser"
+    )
     if fylke_fetched is not None:
         fylker = _parse(fylke_fetched[0], fylke_fetched[1], "fylkesnummer", fylkesnumre)
     return Boundaries(kommuner=kommuner, fylker=fylker, kilde=fetched[1])

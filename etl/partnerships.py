@@ -34,6 +34,9 @@ KEYS = (
     "mal fakta beskrivelse kilder datakvalitet"
 ).split()
 YEARS = range(2000, 2041)
+MAPPINGS = ("periode", "fakta")
+LISTS = ("kommuner", "enheter", "enhetstyper", "ordninger", *LIST_FIELDS, "kilder", "datakvalitet")
+ITEM_MAPPINGS = ("kommuner", "enheter")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -100,6 +103,8 @@ def read_partnerships(
         for key in record:
             if key not in KEYS:
                 bad(key, key, "et kjent felt: " + ", ".join(KEYS))
+        if not _shape_ok(record, bad):
+            continue
         if not isinstance(pid, str) or not SLUG.match(pid):
             bad("id", pid, "en id med små bokstaver, tall og bindestrek")
             continue
@@ -213,6 +218,25 @@ def read_partnerships(
         kilder=_frame(sources, ["partnerskap_id", "dokument"]),
         datakvalitet=_frame(notes, ["partnerskap_id", "nr", "merknad"], {"nr": pl.Int32}),
     )
+
+
+def _shape_ok(record: Node, bad) -> bool:
+    """Wrong shapes (a list where a mapping belongs, text where a list belongs) end the record."""
+    ok = True
+    for key in MAPPINGS:
+        if record.get(key) is not None and not isinstance(record.get(key), dict):
+            bad(key, record.get(key), "nøkkel: verdi-par (f.eks. {start: 2021, slutt: 2024})")
+            ok = False
+    for key in LISTS:
+        if record.get(key) is not None and not isinstance(record.get(key), list):
+            bad(key, record.get(key), "en liste (f.eks. [a, b]) eller []")
+            ok = False
+    for key in ITEM_MAPPINGS:
+        for item in record.get(key) or [] if isinstance(record.get(key), list) else []:
+            if not isinstance(item, dict):
+                bad(key, item, "en oppføring med nøkkel: verdi-par (f.eks. {kommunenummer: \"3303\", navn: ...})")
+                ok = False
+    return ok
 
 
 def _frame(rows: list[dict], columns: list[str], types: dict | None = None) -> pl.DataFrame:

@@ -21,6 +21,8 @@ from conftest import (
     snapshot,
 )
 
+from etl import config
+
 KEEP_BUILDS = 3
 
 
@@ -144,7 +146,7 @@ def test_build_without_boundaries_falls_back_to_points(tmp_path: Path):
     proc = run_cli(["build", "--quiet"], env=etl_env(warehouse, tmp_path / "cache"))
     assert proc.returncode == 0, describe(proc)
     assert "Advarsel" in proc.stderr and "punkter" in proc.stderr, proc.stderr
-    assert "raw.githubusercontent.com" in proc.stderr, "the warning should name the address tried"
+    assert config.DEFAULT_KOMMUNE_GEOJSON in proc.stderr, "the warning should name the address tried"
     assert count(warehouse, "select count(*) from stg_kommune_grense") == 0
     assert count(warehouse, "select count(*) from stg_fylke_grense") == 0
     assert count(warehouse, "select count(*) from mart_kommune where har_grense") == 0

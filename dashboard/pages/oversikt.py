@@ -60,7 +60,7 @@ st.subheader("Samarbeidene i utvalget")
 st.dataframe(
     data.select(
         pl.col("kortnavn").alias("Samarbeid"),
-        pl.col("periode_tekst").fill_null(tekster.KILDE_TAUS).alias("Periode"),
+        pl.col("periode_visning").fill_null(tekster.KILDE_TAUS).alias("Periode"),
         pl.col("ordninger_tekst").fill_null(tekster.KILDE_TAUS).alias("Ordninger"),
         pl.col("antall_kommuner_oppfort").alias("Kommuner"),
         pl.col("uh_partnere").list.join(", ").alias("UH-partnere"),

@@ -34,7 +34,7 @@ bars = dated.select(
     pl.col("ordninger_tekst").fill_null("Ordning ikke oppgitt").alias("Ordninger"),
     pl.date(pl.col("start_ar"), 1, 1).alias("Fra"),
     pl.date(pl.col("slutt_ar"), 12, 31).alias("Til"),
-    pl.col("periode_tekst").alias("Periode"),
+    pl.col("periode_visning").alias("Periode"),
     pl.col("antall_kommuner_oppfort").alias("Kommuner"),
     pl.col("uh_partnere").list.join(", ").alias("UH-partnere"),
     pl.col("sepu_samarbeid").replace_strict({True: "Ja", False: "Nei"}).alias("SePU"),
@@ -89,7 +89,7 @@ if record["beskrivelse"]:
     st.write(record["beskrivelse"])
 left, right = st.columns(2)
 with left:
-    st.markdown(f"**Periode:** {record['periode_tekst'] or tekster.KILDE_TAUS}")
+    st.markdown(f"**Periode:** {record['periode_visning'] or tekster.KILDE_TAUS}")
     if record["forlenget_fra"]:
         st.markdown(f"**Forlenget:** {record['forlenget_fra']}–{record['forlenget_til']}")
     st.markdown(f"**Region:** {record['region'] or tekster.KILDE_TAUS}")

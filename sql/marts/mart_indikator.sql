@@ -30,12 +30,13 @@ final as (
         s.runde, r.runde_ar, r.runde_sort,
         s.enhetstype, s.respondentgruppe, s.indikator, s.gruppering, s.gruppe,
         case when s.undertrykt then null else s.n end as antall_svar,
-        case when s.undertrykt then null else s.snitt_raw end as snitt,
-        case when s.undertrykt then null else s.sd_snitt_raw end as snitt_standardavvik,
-        case when s.undertrykt then null else s.skaar_raw end as skaar,
-        case when s.undertrykt then null else s.sd_raw end as standardavvik,
-        case when s.undertrykt then null else s.skaar_raw - 1.96 * s.sd_raw / sqrt(s.n) end as ki_lav,
-        case when s.undertrykt then null else s.skaar_raw + 1.96 * s.sd_raw / sqrt(s.n) end as ki_hoy,
+        -- rounded to 6 decimals so that a rebuild gives identical content (parallel float sums)
+        case when s.undertrykt then null else round(s.snitt_raw, 6) end as snitt,
+        case when s.undertrykt then null else round(s.sd_snitt_raw, 6) end as snitt_standardavvik,
+        case when s.undertrykt then null else round(s.skaar_raw, 6) end as skaar,
+        case when s.undertrykt then null else round(s.sd_raw, 6) end as standardavvik,
+        case when s.undertrykt then null else round(s.skaar_raw - 1.96 * s.sd_raw / sqrt(s.n), 6) end as ki_lav,
+        case when s.undertrykt then null else round(s.skaar_raw + 1.96 * s.sd_raw / sqrt(s.n), 6) end as ki_hoy,
         s.undertrykt,
         case s.grunn
             when 'primær' then 'færre enn ' || getvariable('min_svar') || ' svar'
@@ -70,8 +71,8 @@ final as (
         indikator, gruppering, gruppe,
         forrige_runde as fra_runde, runde as til_runde, runde_sort,
         forrige_skaar as fra_skaar, skaar as til_skaar,
-        skaar - forrige_skaar as endring,
-        1.96 * sqrt(forrige_se * forrige_se + power(standardavvik / sqrt(antall_svar), 2)) as usikkerhet,
+        round(skaar - forrige_skaar, 6) as endring,
+        round(1.96 * sqrt(forrige_se * forrige_se + power(standardavvik / sqrt(antall_svar), 2)), 6) as usikkerhet,
         abs(skaar - forrige_skaar)
             > 1.96 * sqrt(forrige_se * forrige_se + power(standardavvik / sqrt(antall_svar), 2))
             as tydelig_endring,

@@ -16,9 +16,9 @@ final as (
         c.niva, c.niva_id, navn.niva_navn, c.kommunenummer, c.fylkesnummer,
         c.runde, r.runde_sort, c.rolle, c.omrade,
         case when c.undertrykt then null else c.n end as antall_svar,
-        case when c.undertrykt then null else c.s_kompetanse / c.n end as kompetanse,
-        case when c.undertrykt then null else c.s_behov / c.n end as behov,
-        case when c.undertrykt then null else (c.s_behov - c.s_kompetanse) / c.n end as gap,
+        case when c.undertrykt then null else round(c.s_kompetanse / c.n, 6) end as kompetanse,
+        case when c.undertrykt then null else round(c.s_behov / c.n, 6) end as behov,
+        case when c.undertrykt then null else round((c.s_behov - c.s_kompetanse) / c.n, 6) end as gap,
         c.undertrykt,
         case c.grunn
             when 'primær' then 'færre enn ' || getvariable('min_svar') || ' svar'

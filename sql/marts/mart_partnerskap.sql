@@ -48,6 +48,10 @@ merknader as (
 final as (
     select
         partnerskap.*,
+        coalesce(
+            partnerskap.periode_tekst,
+            partnerskap.start_ar || '–' || partnerskap.slutt_ar || ' (utledet, se merknad)'
+        ) as periode_visning,
         coalesce(ordninger.ordninger, []::varchar[]) as ordninger,
         ordninger.ordninger_tekst,
         coalesce(kommuner.kommunenumre, []::varchar[]) as kommunenumre,

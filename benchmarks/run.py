@@ -1,0 +1,155 @@
+"""Benchmarks: build time and memory by data size, mart lookups against raw group-bys, and the
+server time of each page. Prints tables; every number is compared with a baseline measured in
+the same run, since this machine is noisy (ratios, not absolute times).
+
+    python -m benchmarks.run [--scales 1 6] [--repeat 15] [--skip-build]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+GEO = Path(os.environ.get("KL_TEST_GEO") or ROOT.parent / "shared" / "geo")
+
+
+def _env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        KL_WAREHOUSE=str(tmp / "wh.duckdb"), KL_DEMO_DIR=str(tmp / "demo"),
+        KL_CACHE_DIR=str(tmp / "cache"), KL_IMPORT_DIR=str(tmp / "imports"),
+    )
+    if (GEO / "kommuner-2024-S.geojson").exists():
+        env["KL_GEOJSON"] = str(GEO / "kommuner-2024-S.geojson")
+        env["KL_FYLKE_GEOJSON"] = str(GEO / "fylker-2024-S.geojson")
+    return env
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of a child process."""
+    probe = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "r = subprocess.run(sys.argv[1:]); "
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); "
+        "sys.exit(r.returncode)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *cmd], env=env, cwd=ROOT, check=True,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    seconds, mib = out.stdout.split()[-2:]
+    return float(seconds), float(mib)
+
+
+def bench_build(scales: list[float], tmp: Path) -> Path:
+    print("\n## Bygg: demodata og lager per skala\n")
+    print(f"| skala | svarrader | demo s | bygg s | topp minne MiB | bygg s per mill. svar |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    base_rate = None
+    for scale in scales:
+        work = tmp / f"scale-{scale}"
+        env = _env(work)
+        demo_s, _ = _timed([sys.executable, "-m", "etl", "demo", "--scale", str(scale), "--no-build"], env)
+        build_s, mib = _timed([sys.executable, "-m", "etl", "build", "--quiet"], env)
+        con = duckdb.connect(str(Path(env["KL_WAREHOUSE"]).resolve()), read_only=True)
+        rows = con.execute("select count(*) from stg_svar").fetchone()[0]
+        con.close()
+        rate = build_s / (rows / 1e6)
+        base_rate = base_rate or rate
+        print(f"| {scale:g} | {rows:,} | {demo_s:.1f} | {build_s:.1f} | {mib:.0f} | {rate:.2f} ({rate / base_rate:.2f}×) |")
+    return tmp / f"scale-{scales[0]}" / "wh.duckdb"
+
+
+QUESTIONS = {
+    # name: (mart query, the same question answered from raw answers)
+    "kommune x indikator, én runde": (
+        """select niva_id, indikator, skaar from mart_indikator
+           where niva = 'kommune' and respondentgruppe = 'elev_5_10' and gruppering = 'alle'
+             and runde = (select max(runde) from stg_runde where runde not like '%-%')""",
+        """select e.kommunenummer, q.indikator, avg(s.svar)
+           from stg_svar s join stg_enhet e using (enhet_id) join stg_sporsmal q using (sporsmal_id)
+           where s.respondentgruppe = 'elev_5_10'
+             and s.runde = (select max(runde) from stg_runde where runde not like '%-%')
+           group by all""",
+    ),
+    "én enhet, alle runder": (
+        """select runde, indikator, skaar from mart_indikator
+           where niva = 'enhet' and niva_id = (select min(enhet_id) from stg_enhet where enhetstype = 'skole')
+             and gruppering = 'alle'""",
+        """select runde, q.indikator, avg(svar) from stg_svar s join stg_sporsmal q using (sporsmal_id)
+           where enhet_id = (select min(enhet_id) from stg_enhet where enhetstype = 'skole') group by all""",
+    ),
+}
+
+
+def bench_queries(warehouse: Path, repeat: int) -> None:
+    print(f"\n## Spørringer: mart mot rådata (median av {repeat})\n")
+    print("| spørsmål | mart ms | rådata ms | rådata / mart |")
+    print("|---|---:|---:|---:|")
+    con = duckdb.connect(str(warehouse.resolve()), read_only=True)
+    for name, (mart, raw) in QUESTIONS.items():
+        times = {}
+        for label, sql in (("mart", mart), ("raw", raw)):
+            samples = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                con.execute(sql).fetchall()
+                samples.append((time.perf_counter() - t) * 1000)
+            times[label] = statistics.median(samples)
+        print(f"| {name} | {times['mart']:.1f} | {times['raw']:.1f} | {times['raw'] / times['mart']:.0f}× |")
+    con.close()
+
+
+PAGES = ["oversikt", "kart", "tidslinje", "indikatorer", "sammenligning", "kartlegging", "data", "om"]
+
+
+def bench_pages(warehouse: Path, repeat: int) -> None:
+    """Server time of one interaction (a full script run) per page, through AppTest."""
+    print(f"\n## Sider: servertid per interaksjon (median av {repeat}, varm cache)\n")
+    code = f"""
+import json, os, statistics, time
+os.environ["KL_WAREHOUSE"] = {str(warehouse)!r}
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("dashboard/app.py", default_timeout=120).run()
+result = {{}}
+for page in {PAGES!r}:
+    at.switch_page(f"pages/{{page}}.py").run()
+    assert not at.exception, (page, at.exception)
+    samples = []
+    for _ in range({repeat}):
+        t = time.perf_counter(); at.run(); samples.append((time.perf_counter() - t) * 1000)
+    result[page] = statistics.median(samples)
+print(json.dumps(result))
+"""
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    base = result["om"]
+    print("| side | ms | mot «Om dataene» (statisk side) |")
+    print("|---|---:|---:|")
+    for page, ms in result.items():
+        print(f"| {page} | {ms:.0f} | {ms / base:.1f}× |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", type=float, nargs="+", default=[1, 6])
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        warehouse = bench_build(args.scales, Path(tmp))
+        bench_queries(warehouse, args.repeat)
+        bench_pages(warehouse, max(3, args.repeat // 3))
+
+
+if __name__ == "__main__":
+    main()
