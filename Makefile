@@ -19,8 +19,10 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
+# Generates the synthetic demo data and builds the warehouse with it (real imports are kept too).
 build: venv
-	$(BIN)/python -m etl build $(if $(GEOJSON),--geojson $(GEOJSON)) $(if $(FYLKE_GEOJSON),--fylke-geojson $(FYLKE_GEOJSON))
+	$(if $(GEOJSON),KL_GEOJSON=$(GEOJSON)) $(if $(FYLKE_GEOJSON),KL_FYLKE_GEOJSON=$(FYLKE_GEOJSON)) \
+	  $(BIN)/python -m etl demo
 
 run: build
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
