@@ -123,7 +123,7 @@ from streamlit.testing.v1 import AppTest
 at = AppTest.from_file("dashboard/app.py", default_timeout=120).run()
 result = {{}}
 for page in {PAGES!r}:
-    at.switch_page(f"pages/{{page}}.py").run()
+    at.switch_page(f"sider/{{page}}.py").run()
     assert not at.exception, (page, at.exception)
     samples = []
     for _ in range({repeat}):

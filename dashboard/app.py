@@ -20,14 +20,14 @@ except db.WarehouseMissing as missing:
     st.stop()
 
 PAGES = [
-    st.Page("pages/oversikt.py", title="Oversikt", icon=":material/dashboard:", default=True),
-    st.Page("pages/kart.py", title="Kart", icon=":material/map:"),
-    st.Page("pages/tidslinje.py", title="Tidslinje", icon=":material/timeline:"),
-    st.Page("pages/indikatorer.py", title="Indikatorer", icon=":material/bar_chart:"),
-    st.Page("pages/sammenligning.py", title="Sammenligning", icon=":material/compare_arrows:"),
-    st.Page("pages/kartlegging.py", title="Kartlegging", icon=":material/grid_on:"),
-    st.Page("pages/data.py", title="Data", icon=":material/download:"),
-    st.Page("pages/om.py", title="Om dataene", icon=":material/info:"),
+    st.Page("sider/oversikt.py", title="Oversikt", icon=":material/dashboard:", default=True),
+    st.Page("sider/kart.py", title="Kart", icon=":material/map:"),
+    st.Page("sider/tidslinje.py", title="Tidslinje", icon=":material/timeline:"),
+    st.Page("sider/indikatorer.py", title="Indikatorer", icon=":material/bar_chart:"),
+    st.Page("sider/sammenligning.py", title="Sammenligning", icon=":material/compare_arrows:"),
+    st.Page("sider/kartlegging.py", title="Kartlegging", icon=":material/grid_on:"),
+    st.Page("sider/data.py", title="Data", icon=":material/download:"),
+    st.Page("sider/om.py", title="Om dataene", icon=":material/info:"),
 ]
 page = st.navigation(PAGES, position="sidebar")
 st.session_state["_filters"] = filters.sidebar()

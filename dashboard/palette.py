@@ -33,3 +33,23 @@ def legend_html(items: list[tuple[str, list[int]]]) -> str:
         for label, c in items
     )
     return f'<div style="font-size:0.9rem;line-height:1.2">{rows}</div>'
+
+
+# Score classes on the 500-scale (reference 500, standard deviation 100).
+_EDGES = [470, 490, 510, 530]
+_DIVERGING = ["#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac"]
+
+
+def score_bins(higher_is_better: bool) -> list[list[int]]:
+    """Five colours from bad to good; reversed where a higher score means worse."""
+    colours = [rgb(c) for c in _DIVERGING]
+    return colours if higher_is_better else colours[::-1]
+
+
+def score_colour(score: float, bins: list[list[int]]) -> list[int]:
+    return bins[sum(score >= edge for edge in _EDGES)]
+
+
+def score_legend(bins: list[list[int]]) -> list[tuple[str, list[int]]]:
+    labels = ["under 470", "470–489", "490–509", "510–529", "530 og over"]
+    return list(zip(labels, bins))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
+import streamlit as st
 
-from dashboard.db import query
+from dashboard.db import current_build, query
 
 if TYPE_CHECKING:
     from dashboard.filters import Filters
@@ -62,14 +64,6 @@ def map_municipalities(f: Filters) -> pl.DataFrame:
     return query("kart_kommuner", **f.params())
 
 
-def municipality_boundaries() -> pl.DataFrame:
-    return query("kart_kommunegrenser")
-
-
-def county_boundaries() -> pl.DataFrame:
-    return query("kart_fylkesgrenser")
-
-
 def indicators(respondentgruppe: str | None) -> pl.DataFrame:
     """The indicators measured for a respondent group."""
     return query("indikatorer", respondentgruppe=respondentgruppe)
@@ -81,14 +75,6 @@ def indicator_by_level(
     """One row per unit/municipality/collaboration/county for an indicator in the chosen round."""
     return query(
         "indikator_niva", **f.survey_params(), niva=niva, indikator=indikator, gruppering=gruppering
-    )
-
-
-def indicator_summary(f: Filters) -> pl.DataFrame:
-    """Every indicator for the whole dataset, chosen respondent group and round."""
-    return query(
-        "indikator_oversikt", respondentgruppe=f.respondentgruppe, runde=f.runde,
-        enhetstyper=list(f.enhetstyper),
     )
 
 
@@ -138,3 +124,27 @@ def sources() -> pl.DataFrame:
 
 def references() -> pl.DataFrame:
     return query("referanse")
+
+
+def map_indicator(f: Filters, indikator: str) -> pl.DataFrame:
+    """Each municipality's latest score (up to the chosen round) for an indicator."""
+    return query(
+        "kart_indikator", indikator=indikator, respondentgruppe=f.respondentgruppe,
+        runde=f.runde, enhetstyper=list(f.enhetstyper),
+    )
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _parsed_geometries(build: str, kind: str) -> dict[str, dict]:
+    frame = query("kart_kommunegrenser" if kind == "kommune" else "kart_fylkesgrenser")
+    key = frame.columns[0]
+    return {code: json.loads(g) for code, g in zip(frame[key], frame["geometri"])}
+
+
+def municipality_geometries() -> dict[str, dict]:
+    """Boundary geometries parsed once per build (shared, read-only: do not mutate)."""
+    return _parsed_geometries(current_build(), "kommune")
+
+
+def county_geometries() -> dict[str, dict]:
+    return _parsed_geometries(current_build(), "fylke")

@@ -49,12 +49,12 @@ with left:
             )
 with right:
     st.subheader("Gå videre")
-    st.page_link("pages/kart.py", label="Kart over regionene", icon=":material/map:")
-    st.page_link("pages/tidslinje.py", label="Tidslinje for samarbeidene", icon=":material/timeline:")
-    st.page_link("pages/indikatorer.py", label="Indikatorer per enhet", icon=":material/bar_chart:")
-    st.page_link("pages/sammenligning.py", label="Sammenlign regioner", icon=":material/compare_arrows:")
-    st.page_link("pages/kartlegging.py", label="Kartlegging av kompetansebehov", icon=":material/grid_on:")
-    st.page_link("pages/data.py", label="Last ned data (CSV)", icon=":material/download:")
+    st.page_link("sider/kart.py", label="Kart over regionene", icon=":material/map:")
+    st.page_link("sider/tidslinje.py", label="Tidslinje for samarbeidene", icon=":material/timeline:")
+    st.page_link("sider/indikatorer.py", label="Indikatorer per enhet", icon=":material/bar_chart:")
+    st.page_link("sider/sammenligning.py", label="Sammenlign regioner", icon=":material/compare_arrows:")
+    st.page_link("sider/kartlegging.py", label="Kartlegging av kompetansebehov", icon=":material/grid_on:")
+    st.page_link("sider/data.py", label="Last ned data (CSV)", icon=":material/download:")
 
 st.subheader("Samarbeidene i utvalget")
 st.dataframe(
