@@ -53,7 +53,7 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 def bench_build(scales: list[float], tmp: Path) -> Path:
     print("\n## Bygg: demodata og lager per skala\n")
-    print(f"| skala | svarrader | demo s | bygg s | topp minne MiB | bygg s per mill. svar |")
+    print("| skala | svarrader | demo s | bygg s | topp minne MiB | bygg s per mill. svar |")
     print("|---:|---:|---:|---:|---:|---:|")
     base_rate = None
     for scale in scales:

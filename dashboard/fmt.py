@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 NBSP = "\u00a0"  # thousands separator that never breaks a number across lines
 IKKE_OPPGITT = "ikke oppgitt i kilden"
-MONTHS = "januar februar mars april mai juni juli august september oktober november desember".split()
+MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"]
 
 
-def tall(value: float | int | None, decimals: int = 0, empty: str = "–") -> str:
+def tall(value: float | None, decimals: int = 0, empty: str = "–") -> str:
     """1234567.8 -> '1 234 567,8' (space as thousands separator, decimal comma)."""
-    if value is None or value != value:  # None or NaN
+    if value is None or math.isnan(value):
         return empty
     text = f"{value:,.{decimals}f}"
     return text.replace(",", NBSP).replace(".", ",")
@@ -26,7 +27,7 @@ def skaar(value: float | None) -> str:
 
 
 def endring(value: float | None, decimals: int = 0) -> str:
-    if value is None or value != value:
+    if value is None or math.isnan(value):
         return "–"
     sign = "+" if value > 0 else ("−" if value < 0 else "±")
     return sign + tall(abs(value), decimals)

@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(exc.report(), file=sys.stderr)
         return 2
-    except Exception as exc:  # noqa: BLE001 - every failure gets a Norwegian one-liner, not a trace
+    except Exception as exc:
         from etl.warehouse import BuildError
 
         if isinstance(exc, (BuildError, duckdb.Error, FileNotFoundError)):

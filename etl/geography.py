@@ -101,7 +101,7 @@ def _fetch(source: str, explicit: bool, what: str = "kommunegrenser") -> tuple[b
     if cached.exists():
         return cached.read_bytes(), source
     try:
-        with urllib.request.urlopen(source, timeout=8) as response:  # noqa: S310 - http(s) only
+        with urllib.request.urlopen(source, timeout=8) as response:
             data = response.read()
     except OSError as exc:
         if explicit:

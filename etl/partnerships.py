@@ -28,11 +28,7 @@ LIST_FIELDS = (
     "mal",
 )
 FAKTA = ("kommuner", "barnehager", "skoler", "ppt_kontor")
-KEYS = (
-    "id navn kortnavn sepu_samarbeid region omfang kommuner enheter enhetstyper oppdragsgiver periode "
-    "ordninger ordninger_kilde uh_partnere andre_partnere malgrupper temaer kompetansepakker "
-    "mal fakta beskrivelse kilder datakvalitet"
-).split()
+KEYS = ["id", "navn", "kortnavn", "sepu_samarbeid", "region", "omfang", "kommuner", "enheter", "enhetstyper", "oppdragsgiver", "periode", "ordninger", "ordninger_kilde", "uh_partnere", "andre_partnere", "malgrupper", "temaer", "kompetansepakker", "mal", "fakta", "beskrivelse", "kilder", "datakvalitet"]
 YEARS = range(2000, 2041)
 MAPPINGS = ("periode", "fakta")
 LISTS = ("kommuner", "enheter", "enhetstyper", "ordninger", *LIST_FIELDS, "kilder", "datakvalitet")
@@ -94,7 +90,7 @@ def read_partnerships(
             continue
         pid = record.get("id")
 
-        def bad(key, found, expected, line=None, _r=record):
+        def bad(key, found, expected, line=None, _r=record, pid=pid):
             errors.add(fil, line or _r.line_of(key), f"{pid}.{key}" if pid else key, found, expected)
 
         for key in KEYS:

@@ -233,4 +233,4 @@ def _prune(path: Path, current: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-__all__ = ["BuildError", "BuildResult", "InputError", "build", "resolve", "builds_dir"]
+__all__ = ["BuildError", "BuildResult", "InputError", "build", "builds_dir", "resolve"]

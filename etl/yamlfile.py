@@ -39,7 +39,7 @@ def load(path: Path) -> object:
     except UnicodeDecodeError as exc:
         raise InputError([Problem(str(path), None, None, "ugyldige tegn", "UTF-8-tekst")]) from exc
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

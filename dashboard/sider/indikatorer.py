@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import filters, fmt, queries, tekster
+from dashboard import charts, filters, fmt, queries, tekster
 
 f = filters.current()
 info = queries.build_info()
@@ -80,7 +80,7 @@ chart = (
     + base.mark_circle(size=70, opacity=1).encode(y=y, x=x, color=colour, tooltip=tooltip, **offset)
     + alt.Chart(pl.DataFrame({"ref": [500]})).mark_rule(color="#c0392b", strokeDash=[4, 3]).encode(x=alt.X("ref:Q", scale=scale))
 ).properties(height=max(160, 22 * len(order) * (1 if gruppering == "alle" else 2)))
-st.altair_chart(chart, width="stretch")
+charts.show(chart, f"Skår per {NIVAER[niva].lower()} for {navn[indikator]} med 95 % konfidensintervall")
 st.caption("Punkt: skår. Strek: 95 % konfidensintervall. Rød stiplet linje: referansen 500.")
 
 tabell = data.select(

@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import filters, queries, tekster
+from dashboard import charts, filters, queries
 
 f = filters.current()
 st.title("Kartlegging av kompetansebehov")
@@ -69,13 +69,16 @@ def heatmap(frame: pl.DataFrame, row: str, row_title: str) -> alt.LayerChart:
 
 
 st.subheader(f"{MAAL[maal]} per område – alle roller")
-st.altair_chart(heatmap(data.filter(pl.col("rolle") == "alle"), "niva_navn", NIVAER[niva]), width="stretch")
+charts.show(
+    heatmap(data.filter(pl.col("rolle") == "alle"), "niva_navn", NIVAER[niva]),
+    f"Varmekart over {MAAL[maal].lower()} per område og {NIVAER[niva].lower()}",
+)
 
 names = dict(zip(data["niva_id"], data["niva_navn"]))
 valgt = st.selectbox("Fordelt på roller for", list(names), format_func=names.get, key="k_valgt")
 st.subheader(f"{MAAL[maal]} per område og rolle – {names[valgt]}")
-st.altair_chart(
+charts.show(
     heatmap(data.filter((pl.col("niva_id") == valgt) & (pl.col("rolle") != "alle")), "rolle_navn", "Rolle"),
-    width="stretch",
+    f"Varmekart over {MAAL[maal].lower()} per område og rolle for {names[valgt]}",
 )
 st.caption("Grå celle med «–»: skjult fordi gruppen har for få svar, eller for å beskytte en mindre gruppe.")

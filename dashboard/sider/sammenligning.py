@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import filters, fmt, queries, tekster
+from dashboard import charts, filters, queries, tekster
 
 f = filters.current()
 st.title("Sammenlign regioner")
@@ -62,7 +62,7 @@ with left:
         + alt.Chart(points).mark_circle(size=110, opacity=1).encode(y=y, x="Skår:Q", color=alt.Color("Navn:N", legend=None), tooltip=["Navn", "Enhetstype", "Skår", "KI lav", "KI høy", "Svar"])
         + alt.Chart(pl.DataFrame({"ref": [500]})).mark_rule(color="#c0392b", strokeDash=[4, 3]).encode(x="ref:Q")
     ).properties(height=60 + 40 * points.height)
-    st.altair_chart(chart, width="stretch")
+    charts.show(chart, f"Skår for {navn[indikator]} i runde {f.runde} med konfidensintervall")
 with right:
     st.markdown("**Utvikling over runder**")
     lines = serie.filter(~pl.col("undertrykt")).select(
@@ -80,7 +80,7 @@ with right:
         )
         + alt.Chart(pl.DataFrame({"ref": [500]})).mark_rule(color="#c0392b", strokeDash=[4, 3]).encode(y="ref:Q")
     ).properties(height=320)
-    st.altair_chart(chart, width="stretch")
+    charts.show(chart, f"Skår for {navn[indikator]} over runder")
     st.caption("Ruter markerer endringer som er større enn usikkerheten (95 %).")
 
 st.dataframe(

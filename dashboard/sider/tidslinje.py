@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import filters, fmt, queries, tekster
+from dashboard import charts, filters, fmt, queries, tekster
 
 f = filters.current()
 data = queries.partnerships(f)
@@ -67,7 +67,7 @@ today = (
     .encode(x="I dag:T", tooltip=[alt.Tooltip("I dag:T", format="%d.%m.%Y")])
 )
 chart = (gantt + ext + today).properties(height=max(220, 30 * len(order)))
-st.altair_chart(chart, width="stretch")
+charts.show(chart, "Tidslinje over samarbeidene med perioder, forlengelser og dagens dato")
 if not extensions.is_empty():
     st.caption("Tynn mørk strek inne i en stolpe: perioden samarbeidet er forlenget med.")
 
