@@ -8,9 +8,9 @@ with k as (
     from stg_kartlegging m join stg_kommune g using (kommunenummer)
 ),
 roller as (
-    select runde, kommunenummer, fylkesnummer, omrade, rolle, kompetanse, behov, syntetisk from k
+    select runde, kommunenummer, fylkesnummer, enhet_id, omrade, rolle, kompetanse, behov, syntetisk from k
     union all
-    select runde, kommunenummer, fylkesnummer, omrade, 'alle' as rolle, kompetanse, behov, syntetisk from k
+    select runde, kommunenummer, fylkesnummer, enhet_id, omrade, 'alle' as rolle, kompetanse, behov, syntetisk from k
 ),
 stats as (
     select
@@ -20,14 +20,21 @@ stats as (
         sum(behov) as s_behov, sum(behov * behov) as ss_behov,
         bool_or(syntetisk) as syntetisk
     from (
-        select 'kommune' as niva, kommunenummer as niva_id, kommunenummer, fylkesnummer, * exclude (kommunenummer, fylkesnummer) from roller
+        select 'kommune' as niva, kommunenummer as niva_id, kommunenummer, fylkesnummer, * exclude (kommunenummer, fylkesnummer, enhet_id) from roller
         union all by name
-        select 'partnerskap' as niva, p.partnerskap_id as niva_id, null as kommunenummer, null as fylkesnummer, r.* exclude (kommunenummer, fylkesnummer)
-        from roller r join mart_partnerskap_kommune p using (kommunenummer)
+        select 'partnerskap' as niva, p.partnerskap_id as niva_id, null as kommunenummer, null as fylkesnummer, r.* exclude (kommunenummer, fylkesnummer, enhet_id)
+        from roller r
+        join mart_partnerskap_kommune p using (kommunenummer)
+        join mart_partnerskap mp using (partnerskap_id)
+        -- a collaboration limited to named units counts only the staff of those units
+        where mp.omfang <> 'enhet' or exists (
+            select 1 from stg_partnerskap_enhet pe join stg_enhet e on lower(e.enhet_navn) = lower(pe.enhet_navn)
+            where pe.partnerskap_id = mp.partnerskap_id and e.enhet_id = r.enhet_id
+        )
         union all by name
-        select 'fylke' as niva, fylkesnummer as niva_id, null as kommunenummer, fylkesnummer, * exclude (kommunenummer, fylkesnummer) from roller
+        select 'fylke' as niva, fylkesnummer as niva_id, null as kommunenummer, fylkesnummer, * exclude (kommunenummer, fylkesnummer, enhet_id) from roller
         union all by name
-        select 'alle' as niva, 'alle' as niva_id, null as kommunenummer, null as fylkesnummer, * exclude (kommunenummer, fylkesnummer) from roller
+        select 'alle' as niva, 'alle' as niva_id, null as kommunenummer, null as fylkesnummer, * exclude (kommunenummer, fylkesnummer, enhet_id) from roller
     )
     group by all
 )

@@ -64,6 +64,7 @@ kart_hierarki as (
     select 'mkp' || p.celle_id, p.celle_id, c.celle_id
     from kc c
     join mart_partnerskap_kommune m on c.niva = 'kommune' and m.kommunenummer = c.niva_id
+    join mart_partnerskap mp on mp.partnerskap_id = m.partnerskap_id and mp.omfang <> 'enhet'
     join kc p
       on p.niva = 'partnerskap' and p.niva_id = m.partnerskap_id
      and (p.runde, p.rolle, p.omrade) = (c.runde, c.rolle, c.omrade)
