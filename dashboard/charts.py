@@ -22,6 +22,8 @@ NORSK = {
 }
 
 
-def show(chart: alt.TopLevelMixin, alt_text: str) -> None:
-    """Draw a chart full width with the Norwegian locale and a text alternative."""
-    st.altair_chart(chart.configure(locale=NORSK), width="stretch", alt=alt_text)
+def show(chart: alt.TopLevelMixin, alt_text: str, **selection):
+    """Draw a chart full width with the Norwegian locale and a text alternative.
+
+    Pass on_select="rerun" and a key to get the selection event back."""
+    return st.altair_chart(chart.configure(locale=NORSK), width="stretch", alt=alt_text, **selection)

@@ -20,6 +20,10 @@ def rgb(hex_colour: str, alpha: int = 255) -> list[int]:
     return [int(h[i : i + 2], 16) for i in (0, 2, 4)] + [alpha]
 
 
+def hex_of(colour: list[int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*colour[:3])
+
+
 def categorical(keys: list[str]) -> dict[str, list[int]]:
     return {k: rgb(_BASE[i % len(_BASE)]) for i, k in enumerate(keys)}
 

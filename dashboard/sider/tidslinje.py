@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, fmt, queries, tekster
+from dashboard import charts, filters, fmt, palette, queries, tekster
 
 f = filters.current()
 data = queries.partnerships(f)
@@ -28,6 +28,7 @@ dated = data.filter(pl.col("start_ar").is_not_null())
 undated = data.filter(pl.col("start_ar").is_null())
 
 bars = dated.select(
+    pl.col("partnerskap_id").alias("id"),
     pl.col("kortnavn").alias("Samarbeid"),
     pl.col("navn").alias("Navn"),
     pl.col("region").fill_null(tekster.KILDE_TAUS).alias("Region"),
@@ -45,7 +46,17 @@ extensions = dated.filter(pl.col("forlenget_fra").is_not_null()).select(
     pl.date(pl.col("forlenget_til"), 12, 31).alias("Til"),
     pl.format("Forlenget {}–{}", "forlenget_fra", "forlenget_til").alias("Forlengelse"),
 )
-order = bars.sort("Fra", "Samarbeid")["Samarbeid"].to_list()
+ORDER = {"start": "Oppstart", "ordning": "Tilskuddsordning", "region": "Region (navn)"}
+sort_by = st.segmented_control(
+    "Sorter etter", list(ORDER), format_func=ORDER.get, default="start", key="sorter",
+    bind="query-params",
+) or "start"
+sort_columns = {"start": ["Fra", "Samarbeid"], "ordning": ["Ordninger", "Fra"], "region": ["Samarbeid"]}
+order = bars.sort(sort_columns[sort_by])["Samarbeid"].to_list()
+pick = alt.selection_point(fields=["id"], name="valg", on="click")
+NOT_STATED = "Ordning ikke oppgitt"
+strand_domain = sorted(v for v in bars["Ordninger"].unique() if v != NOT_STATED) + [NOT_STATED]
+strand_range = [palette.hex_of(c) for c in palette.categorical(strand_domain[:-1]).values()] + ["#b0b0b0"]
 y = alt.Y("Samarbeid:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
 x = alt.X("Fra:T", title=None, axis=alt.Axis(format="%Y", tickCount="year", grid=True))
 tooltip = [
@@ -54,7 +65,15 @@ tooltip = [
 gantt = (
     alt.Chart(bars)
     .mark_bar(cornerRadius=3, height={"band": 0.7})
-    .encode(x=x, x2="Til:T", y=y, color=alt.Color("Ordninger:N", legend=alt.Legend(orient="bottom", columns=3)), tooltip=tooltip)
+    .encode(
+        x=x, x2="Til:T", y=y, tooltip=tooltip,
+        color=alt.Color(
+            "Ordninger:N", scale=alt.Scale(domain=strand_domain, range=strand_range),
+            legend=alt.Legend(orient="bottom", columns=2, labelLimit=400),
+        ),
+        opacity=alt.condition(pick, alt.value(1), alt.value(0.45)),
+    )
+    .add_params(pick)
 )
 ext = (
     alt.Chart(extensions)
@@ -67,9 +86,20 @@ today = (
     .encode(x="I dag:T", tooltip=[alt.Tooltip("I dag:T", format="%d.%m.%Y")])
 )
 chart = (gantt + ext + today).properties(height=max(220, 30 * len(order)))
-charts.show(chart, "Tidslinje over samarbeidene med perioder, forlengelser og dagens dato")
+event = charts.show(
+    chart, "Tidslinje over samarbeidene med perioder, forlengelser og dagens dato",
+    on_select="rerun", key="gantt",
+)
+clicked = ((event or {}).get("selection") or {}).get("valg") or []
+if clicked and clicked[0].get("id") != st.session_state.get("_gantt_valgt"):
+    # a click on a bar chooses the collaboration shown in detail below (once per click)
+    st.session_state["_gantt_valgt"] = clicked[0]["id"]
+    st.session_state["samarbeid"] = clicked[0]["id"]
 if not extensions.is_empty():
-    st.caption("Tynn mørk strek inne i en stolpe: perioden samarbeidet er forlenget med.")
+    st.caption(
+        "Tynn mørk strek inne i en stolpe: perioden samarbeidet er forlenget med. "
+        "Klikk på en stolpe for å se hele oppføringen nedenfor."
+    )
 
 if not undated.is_empty():
     st.markdown(
@@ -81,7 +111,11 @@ if not undated.is_empty():
 st.divider()
 st.subheader("Samarbeidet i detalj")
 names = dict(zip(data["partnerskap_id"], data["kortnavn"]))
-chosen = st.selectbox("Velg samarbeid", list(names), format_func=names.get, key="samarbeid")
+if st.session_state.get("samarbeid") not in names:
+    st.session_state.pop("samarbeid", None)  # chosen before the filters left it out
+chosen = st.selectbox(
+    "Velg samarbeid", list(names), format_func=names.get, key="samarbeid", bind="query-params"
+)
 record = data.row(by_predicate=pl.col("partnerskap_id") == chosen, named=True)
 
 st.markdown(f"#### {record['navn']}")

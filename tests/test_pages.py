@@ -1,0 +1,373 @@
+"""Every dashboard page under Streamlit's AppTest, on two demo warehouses (A: with boundaries,
+B: without), plus a strict test that runs every query file in sql/queries/.
+
+Filters are seeded the way a shared link does it: through `at.query_params`. Bound multiselects
+take the *formatted* option in the URL (`?region=Bodø`, `?kommune=Hamar`), the period slider two
+repeated values (`?periode=2027&periode=2027`), bound segmented controls their label
+(`?niva=Kommuner`). The same filters can be set through `at.session_state[key]` before a run.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from browser_helpers import (  # noqa: F401  (fixtures)
+    APP,
+    DEMO_MERKE,
+    PAGE_NAMES,
+    demo_warehouse_a,
+    demo_warehouse_b,
+    page_paths,
+)
+
+K = 10  # the build's suppression threshold (KL_MIN_SVAR default)
+INGEN_TREFF = "Ingen samarbeid passer med filtrene"
+ATTRIBUSJON = "© Kartverket (CC BY 4.0)"
+# a narrow filter: two dated collaborations with demo survey and mapping data
+NARROW = {"region": ["Gjøvikregionen", "Hamarregionen"]}
+# a filter with no data: a collaboration that ended in 2024, in the period 2027–2027
+NO_DATA = {"region": "Bodø", "periode": ["2027", "2027"]}
+# pages whose content depends on the collaboration filters (Data lists extracts, Om is static)
+FILTERED_PAGES = ["oversikt", "kart", "tidslinje", "indikatorer", "sammenligning", "kartlegging"]
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def app(monkeypatch: pytest.MonkeyPatch, warehouse: Path, query: dict | None = None) -> AppTest:
+    monkeypatch.setenv("KL_WAREHOUSE", str(warehouse))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at
+
+
+def open_page(at: AppTest, name: str) -> AppTest:
+    return at.switch_page(page_paths()[name]).run()
+
+
+def no_exception(at: AppTest, where: str) -> None:
+    assert not at.exception, f"{where}: " + "; ".join(
+        f"{e.message}\n{''.join(e.stack_trace)}" for e in at.exception
+    )
+
+
+def texts(at: AppTest) -> list[str]:
+    """Every visible text of the run: markdown, captions, headings, alerts, plain html."""
+    out: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning",
+                 "error", "success"):
+        out += [str(el.value) for el in getattr(at, kind)]
+    out += [el.proto.body for el in at.get("html")]
+    return out
+
+
+def metric(at: AppTest, label: str) -> str:
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}; metrics: {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def deck_spec(at: AppTest) -> tuple[dict, str]:
+    charts = at.get("deck_gl_json_chart")
+    assert len(charts) == 1, f"expected one map, found {len(charts)}"
+    raw = charts[0].proto.json
+    return json.loads(raw), raw
+
+
+def vega_datasets(at: AppTest) -> list[pa.Table]:
+    tables = []
+    for chart in at.get("vega_lite_chart"):
+        for ds in chart.proto.datasets:
+            tables.append(pa.ipc.open_stream(ds.data.data).read_all())
+    return tables
+
+
+# --- every page, three filter states ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_page_renders_with_default_filters(page, monkeypatch, demo_warehouse_a):
+    at = open_page(app(monkeypatch, demo_warehouse_a), page)
+    no_exception(at, page)
+    assert at.title, f"{page}: no title"
+    assert any(DEMO_MERKE in w.value for w in at.warning), f"{page}: the demo banner is missing"
+    # the shared filters live in the entrypoint's sidebar on every page
+    assert {m.key for m in at.sidebar.multiselect} >= {"region", "ordning", "fylke", "kommune"}
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_page_renders_with_narrow_filter(page, monkeypatch, demo_warehouse_a):
+    at = open_page(app(monkeypatch, demo_warehouse_a, NARROW), page)
+    no_exception(at, page)
+    assert at.sidebar.multiselect(key="region").value == [
+        "gjovikregionen-kompetanseloftet", "hamarregionen-inkluderende-laeringsmiljo",
+    ], "the region filter from the URL was not applied"
+    assert any(DEMO_MERKE in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_page_without_matching_data_says_so(page, monkeypatch, demo_warehouse_a):
+    at = open_page(app(monkeypatch, demo_warehouse_a, NO_DATA), page)
+    no_exception(at, page)
+    assert at.sidebar.slider(key="periode").value == (2027, 2027)
+    if page in FILTERED_PAGES:
+        assert at.info, f"{page}: no st.info saying that nothing matches the filters"
+        assert not at.dataframe, f"{page}: shows a table although nothing matches"
+        assert not at.get("vega_lite_chart"), f"{page}: draws a chart although nothing matches"
+    elif page == "data":
+        counts = [m.value for m in at.markdown if " rader" in m.value]
+        assert counts, "data: no extract with a row count"
+        filtered = counts[:3]  # collaborations, collaborations × municipalities, map municipalities
+        assert all("· 0 rader" in c for c in filtered), filtered
+
+
+def test_period_without_collaborations_shows_none(monkeypatch, demo_warehouse_a):
+    """No collaboration in the demo data runs in 2027; collaborations without a stated period
+    must only be kept while the period filter is open (sql/marts/macros.sql says so)."""
+    at = open_page(app(monkeypatch, demo_warehouse_a, {"periode": ["2027", "2027"]}), "oversikt")
+    no_exception(at, "oversikt")
+    shown = [m.value for m in at.metric if m.label == "Samarbeid"]
+    assert any(INGEN_TREFF in i.value for i in at.info), (
+        f"period 2027–2027 should match no collaboration, Oversikt shows Samarbeid={shown}"
+    )
+
+
+# --- filters change the numbers -----------------------------------------------------------------
+
+
+def test_region_filter_changes_oversikt_numbers(monkeypatch, demo_warehouse_a):
+    default = open_page(app(monkeypatch, demo_warehouse_a), "oversikt")
+    all_count = int(metric(default, "Samarbeid"))
+    assert all_count > 2
+
+    by_url = open_page(app(monkeypatch, demo_warehouse_a, {"region": "Bodø"}), "oversikt")
+    assert metric(by_url, "Samarbeid") == "1"
+    assert metric(by_url, "Kommuner") != metric(default, "Kommuner")
+
+    by_state = app(monkeypatch, demo_warehouse_a)
+    by_state.session_state["region"] = ["bodo-kompetanseloftet-inkluderende-praksis"]
+    open_page(by_state, "oversikt")
+    assert metric(by_state, "Samarbeid") == "1"
+
+    # and through the widget, in one session: pick, rerun, reset
+    at = open_page(app(monkeypatch, demo_warehouse_a), "oversikt")
+    at.sidebar.multiselect(key="region").select("bodo-kompetanseloftet-inkluderende-praksis").run()
+    no_exception(at, "oversikt after picking a region")
+    assert metric(at, "Samarbeid") == "1"
+    reset = [b for b in at.sidebar.button if b.label == "Nullstill filtre"]
+    assert reset, "no reset button in the sidebar"
+    reset[0].click().run()
+    assert metric(at, "Samarbeid") == str(all_count)
+
+
+def test_entrypoint_runs_on_every_rerun(monkeypatch, demo_warehouse_a):
+    """Sidebar filters and banner must come back on every rerun and page switch (with a `pages/`
+    folder next to the entrypoint Streamlit runs page files alone: no filters, no banner)."""
+    at = open_page(app(monkeypatch, demo_warehouse_a), "oversikt")
+    for step in ("rerun", "kart", "data"):
+        if step == "rerun":
+            at.run()
+        else:
+            open_page(at, step)
+        no_exception(at, step)
+        assert at.sidebar.multiselect, f"{step}: sidebar filters missing"
+        assert any(DEMO_MERKE in w.value for w in at.warning), f"{step}: banner missing"
+
+
+def test_kommune_filter_changes_indikatorer_rows(monkeypatch, demo_warehouse_a):
+    default = open_page(app(monkeypatch, demo_warehouse_a), "indikatorer")
+    no_exception(default, "indikatorer")
+    table = default.dataframe[0].value
+    kommune = table["Kommune"].value_counts().index[0]
+    assert kommune in default.sidebar.multiselect(key="kommune").options
+
+    narrow = open_page(app(monkeypatch, demo_warehouse_a, {"kommune": kommune}), "indikatorer")
+    no_exception(narrow, "indikatorer")
+    rows = narrow.dataframe[0].value
+    assert 0 < len(rows) < len(table), (len(rows), len(table))
+    assert set(rows["Kommune"]) == {kommune}
+
+
+# --- the map --------------------------------------------------------------------------------------
+
+
+def test_map_with_boundaries(monkeypatch, demo_warehouse_a):
+    at = open_page(app(monkeypatch, demo_warehouse_a), "kart")
+    no_exception(at, "kart")
+    spec, raw = deck_spec(at)
+    types = [layer["@@type"] for layer in spec["layers"]]
+    assert "GeoJsonLayer" in types and "ScatterplotLayer" not in types, types
+    kommuner = next(layer for layer in spec["layers"] if layer.get("id") == "kommuner")
+    assert kommuner["@@type"] == "GeoJsonLayer"
+    assert len(kommuner["data"]["features"]) == 357
+    _assert_no_basemap(spec, raw)
+    assert any(ATTRIBUSJON in t for t in texts(at)), "boundary attribution missing"
+
+
+def test_map_without_boundaries_uses_points(monkeypatch, demo_warehouse_b):
+    at = open_page(app(monkeypatch, demo_warehouse_b), "kart")
+    no_exception(at, "kart")
+    spec, raw = deck_spec(at)
+    types = [layer["@@type"] for layer in spec["layers"]]
+    assert types == ["ScatterplotLayer"], types
+    assert len(spec["layers"][0]["data"]) == 357
+    _assert_no_basemap(spec, raw)
+    assert not any("Kartverket" in t for t in texts(at)), "attribution shown without boundaries"
+    assert any(DEMO_MERKE in w.value for w in at.warning)
+
+
+def _assert_no_basemap(spec: dict, raw: str) -> None:
+    assert "cartocdn" not in raw.lower()
+    assert spec.get("mapProvider") in (None, ""), spec.get("mapProvider")
+    style = spec.get("mapStyle")
+    assert not (isinstance(style, str) and re.match(r"(https?|mapbox):", style)), style
+    assert not re.search(r"https?://", json.dumps({k: v for k, v in spec.items() if k != "layers"}))
+
+
+def test_narrow_filter_colours_only_chosen_municipalities(monkeypatch, demo_warehouse_a):
+    at = open_page(app(monkeypatch, demo_warehouse_a, {"region": "Bodø"}), "kart")
+    no_exception(at, "kart")
+    spec, _ = deck_spec(at)
+    kommuner = next(layer for layer in spec["layers"] if layer.get("id") == "kommuner")
+    with_partner = [
+        f["properties"]["kommunenavn"] for f in kommuner["data"]["features"]
+        if f["properties"]["samarbeid"] != "ingen i utvalget"
+    ]
+    assert with_partner == ["Bodø"], with_partner
+
+
+# --- missing warehouse ----------------------------------------------------------------------------
+
+
+def test_missing_warehouse_shows_norwegian_error(monkeypatch, tmp_path):
+    at = app(monkeypatch, tmp_path / "finnes-ikke.duckdb").run()
+    no_exception(at, "missing warehouse")
+    assert at.error, "no error message"
+    assert "Fant ikke datalageret" in at.error[0].value
+    assert "finnes-ikke.duckdb" in at.error[0].value
+
+
+# --- suppression at page level --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("niva", ["Enheter", "Kommuner", "Regioner og samarbeid"])
+@pytest.mark.parametrize("fordeling", ["Alle", "Trinn", "Kjønn"])
+def test_indikatorer_never_show_fewer_than_k_answers(niva, fordeling, monkeypatch, demo_warehouse_a):
+    at = open_page(app(monkeypatch, demo_warehouse_a, {"niva": niva, "fordeling": fordeling}), "indikatorer")
+    no_exception(at, "indikatorer")
+    assert at.dataframe, "no table"
+    for frame in (d.value for d in at.dataframe):
+        svar = frame["Svar"].dropna()
+        assert (svar >= K).all(), f"{niva}/{fordeling}: Svar below {K}: {sorted(svar[svar < K])}"
+        hidden = frame[frame["Merknad"].notna()]
+        assert hidden["Svar"].isna().all() and hidden["Skår"].isna().all(), "a hidden row shows numbers"
+    for table in vega_datasets(at):
+        if "Svar" in table.column_names:
+            values = [v for v in table.column("Svar").to_pylist() if v is not None]
+            assert all(v >= K for v in values), f"chart data with Svar below {K}"
+
+
+def test_sammenligning_and_kartlegging_never_show_fewer_than_k(monkeypatch, demo_warehouse_a):
+    at = open_page(app(monkeypatch, demo_warehouse_a), "sammenligning")
+    no_exception(at, "sammenligning")
+    for frame in (d.value for d in at.dataframe):
+        assert (frame["Svar"].dropna() >= K).all()
+    open_page(at, "kartlegging")
+    no_exception(at, "kartlegging")
+    tables = vega_datasets(at)
+    assert tables, "kartlegging drew no heatmap"
+    for table in tables:
+        if "svar" in table.column_names:
+            rows = table.to_pylist()
+            assert all(r["svar"] is None or r["svar"] >= K for r in rows)
+            assert all(r["verdi"] is None for r in rows if r["svar"] is None or r["svar"] < K)
+
+
+# --- every query file runs (strict build) ---------------------------------------------------------
+
+
+def test_every_query_file_runs(monkeypatch, demo_warehouse_a):
+    """Call every public function of dashboard/queries.py outside a Streamlit run (st.cache_data
+    and st.cache_resource fall back to memory with a warning) and check that together they run
+    each file in sql/queries/ without error."""
+    import polars as pl
+    import streamlit as st
+
+    from dashboard import db, queries
+    from dashboard.filters import Filters
+
+    monkeypatch.setenv("KL_WAREHOUSE", str(demo_warehouse_a))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    ran: set[str] = set()
+    real_run = db._run
+
+    def recording_run(build, name, params):
+        ran.add(name)
+        return real_run(build, name, params)
+
+    monkeypatch.setattr(db, "_run", recording_run)
+
+    options = queries.filter_options()
+    gruppe = options.respondentgrupper["respondentgruppe"][0]
+    runde = options.runder["runde"][-1]
+    f = Filters(respondentgruppe=gruppe, runde=runde)
+    indikator = queries.indicators(gruppe)["indikator"][0]
+    mapping_rounds = queries.mapping_rounds()
+    assert mapping_rounds, "the demo warehouse has no mapping rounds"
+    choices: dict[str, list] = {
+        "f": [f, Filters(partnerskap=("bodo-kompetanseloftet-inkluderende-praksis",),
+                         respondentgruppe=gruppe, runde=runde)],
+        "niva": ["enhet", "kommune", "partnerskap", "fylke"],
+        "indikator": [indikator],
+        "gruppering": ["alle", "trinn", "kjonn"],
+        "respondentgruppe": [gruppe, None],
+        "runde": ["siste", *mapping_rounds],
+    }
+
+    def calls(fn: Callable) -> list[dict]:
+        params = [p for p in inspect.signature(fn).parameters.values()]
+        combos: list[dict] = [{}]
+        for p in params:
+            if p.name == "ider":
+                continue  # filled in from indicator_by_level below
+            if p.name not in choices:
+                if p.default is not inspect.Parameter.empty:
+                    continue
+                pytest.fail(f"queries.{fn.__name__}: no test value for parameter {p.name!r}; "
+                            "add it to `choices` in test_every_query_file_runs")
+            combos = [c | {p.name: v} for c in combos for v in choices[p.name]]
+        if "ider" in inspect.signature(fn).parameters:
+            with_ids = []
+            for c in combos:
+                level = queries.indicator_by_level(c["f"], c["niva"], c["indikator"])
+                with_ids.append(c | {"ider": level["niva_id"].unique().to_list()[:4]})
+            combos = with_ids
+        return combos
+
+    functions = [
+        fn for name, fn in inspect.getmembers(queries, inspect.isfunction)
+        if not name.startswith("_") and fn.__module__ == queries.__name__
+    ]
+    assert functions
+    for fn in functions:
+        for kwargs in calls(fn):
+            try:
+                result = fn(**kwargs)
+            except Exception as exc:  # noqa: BLE001 - report which call failed
+                pytest.fail(f"queries.{fn.__name__}({kwargs}) failed: {type(exc).__name__}: {exc}")
+            assert result is not None, fn.__name__
+            if isinstance(result, pl.DataFrame) and fn.__name__ in ("partnerships", "sources"):
+                assert result.height > 0, fn.__name__
+
+    missing = sorted(set(db.query_names()) - ran)
+    assert not missing, f"query files never run by any function in dashboard/queries.py: {missing}"
