@@ -19,6 +19,8 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.filters import last_year
+
 from browser_helpers import (  # noqa: F401  (fixtures)
     APP,
     DEMO_MERKE,
@@ -33,8 +35,10 @@ INGEN_TREFF = "Ingen samarbeid passer med filtrene"
 ATTRIBUSJON = "© Kartverket (CC BY 4.0)"
 # a narrow filter: two dated collaborations with demo survey and mapping data
 NARROW = {"region": ["Gjøvikregionen", "Hamarregionen"]}
-# a filter with no data: a collaboration that ended in 2024, in the period 2027–2027
-NO_DATA = {"region": "Bodø", "periode": ["2027", "2027"]}
+# the slider's last year (2027 on this clock): no collaboration in the sources runs then
+LAST = str(last_year())
+# a filter with no data: a collaboration that ended in 2024, in the slider's last year
+NO_DATA = {"region": "Bodø", "periode": [LAST, LAST]}
 # pages whose content depends on the collaboration filters (Data lists extracts, Om is static)
 FILTERED_PAGES = ["oversikt", "kart", "tidslinje", "indikatorer", "sammenligning", "kartlegging"]
 
@@ -118,7 +122,7 @@ def test_page_renders_with_narrow_filter(page, monkeypatch, demo_warehouse_a):
 def test_page_without_matching_data_says_so(page, monkeypatch, demo_warehouse_a):
     at = open_page(app(monkeypatch, demo_warehouse_a, NO_DATA), page)
     no_exception(at, page)
-    assert at.sidebar.slider(key="periode").value == (2027, 2027)
+    assert at.sidebar.slider(key="periode").value == (int(LAST), int(LAST))
     if page in FILTERED_PAGES:
         assert at.info, f"{page}: no st.info saying that nothing matches the filters"
         assert not at.dataframe, f"{page}: shows a table although nothing matches"
@@ -130,14 +134,17 @@ def test_page_without_matching_data_says_so(page, monkeypatch, demo_warehouse_a)
         assert all("· 0 rader" in c for c in filtered), filtered
 
 
-def test_period_without_collaborations_shows_none(monkeypatch, demo_warehouse_a):
-    """No collaboration in the demo data runs in 2027; collaborations without a stated period
-    must only be kept while the period filter is open (sql/marts/macros.sql says so)."""
-    at = open_page(app(monkeypatch, demo_warehouse_a, {"periode": ["2027", "2027"]}), "oversikt")
+def test_period_without_collaborations_shows_none(monkeypatch, demo_warehouse_a, connect_ro):
+    """No collaboration in the sources runs in the slider's last year; collaborations without a
+    stated period must only be kept while the period filter is open (sql/marts/macros.sql)."""
+    with connect_ro(demo_warehouse_a) as con:
+        (latest,) = con.sql("select max(coalesce(forlenget_til, slutt_ar)) from mart_partnerskap").fetchone()
+    assert latest < int(LAST), "precondition: no collaboration may run in the slider's last year"
+    at = open_page(app(monkeypatch, demo_warehouse_a, {"periode": [LAST, LAST]}), "oversikt")
     no_exception(at, "oversikt")
     shown = [m.value for m in at.metric if m.label == "Samarbeid"]
     assert any(INGEN_TREFF in i.value for i in at.info), (
-        f"period 2027–2027 should match no collaboration, Oversikt shows Samarbeid={shown}"
+        f"period {LAST}–{LAST} should match no collaboration, Oversikt shows Samarbeid={shown}"
     )
 
 
