@@ -70,6 +70,7 @@ def sidebar() -> Filters:
     kommune = dict(zip(o.kommuner["kommunenummer"], o.kommuner["kommunenavn_kort"]))
     grupper = dict(zip(o.respondentgrupper["respondentgruppe"], o.respondentgrupper["navn"]))
     runder = o.runder["runde"].to_list()
+    fullest = o.runder["antall_enheter"].arg_max() if runder else None
     with st.sidebar:
         st.markdown("#### Samarbeid")
         partnerskap = st.multiselect(
@@ -102,7 +103,7 @@ def sidebar() -> Filters:
             bind="query-params", index=0 if grupper else None, placeholder="Ingen data",
         )
         runde = st.selectbox(
-            "Runde", runder, index=len(runder) - 1 if runder else None, key="runde",
+            "Runde", runder, index=fullest, key="runde",
             bind="query-params", placeholder="Ingen data",
         )
         st.button("Nullstill filtre", on_click=reset, icon=":material/restart_alt:", width="stretch")

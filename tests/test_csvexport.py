@@ -101,7 +101,10 @@ def test_text_columns_of_any_text_type_are_neutralised(dtype):
 
 
 def test_list_columns_are_joined_and_neutralised():
-    frame = pl.DataFrame({"partnere": [["NTNU", "HINN"], [], None, ["=HYPERLINK(\"http://x\")", "b"]]})
+    frame = pl.DataFrame({
+        "nr": [1, 2, 3, 4],
+        "partnere": [["NTNU", "HINN"], [], None, ["=HYPERLINK(\"http://x\")", "b"]],
+    })
     parsed = [r["partnere"] for r in table(csvexport.to_csv(frame), ";")]
     assert parsed[0] == "NTNU, HINN"
     assert parsed[1] == "" and parsed[2] == ""

@@ -107,6 +107,24 @@ st.dataframe(
         "95 % KI": st.column_config.TextColumn(),
     },
 )
+
+
+def _drill(level: str, filter_key: str, value: str) -> None:
+    st.session_state[filter_key] = [value]
+    st.session_state["niva"] = level
+
+
+if niva in ("partnerskap", "kommune"):
+    below = {"partnerskap": ("kommune", "region", "kommunene"), "kommune": ("enhet", "kommune", "enhetene")}
+    level, filter_key, noun = below[niva]
+    places = dict(zip(data["niva_id"], data["niva_navn"]))
+    pick_col, button_col = st.columns([3, 1.2], vertical_alignment="bottom")
+    place = pick_col.selectbox(f"Se {noun} i", list(places), format_func=places.get, key="drill")
+    button_col.button(
+        f"Vis {noun}", on_click=_drill, args=(level, filter_key, place),
+        icon=":material/subdirectory_arrow_right:", width="stretch",
+    )
+
 st.caption(
     f"«–»: skjult fordi gruppen har færre enn {info.min_svar} svar, eller for å hindre at en skjult "
     "gruppe kan regnes ut fra de andre. «Tydelig endring»: endringen fra forrige runde er større "

@@ -1,0 +1,279 @@
+"""The dashboard in a real browser: a `streamlit run` server per module and Debian's Chromium.
+
+Every context aborts and records requests to any host but the loopback interface, and each test
+ends by asserting that list is empty: the pages send nothing out (no usage statistics, no
+basemap tiles, no CDN). Full-page screenshots go to <project>/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from browser_helpers import (  # noqa: F401  (fixtures)
+    DEMO_MERKE,
+    PAGE_NAMES,
+    URL_PATHS,
+    Guarded,
+    Server,
+    chromium,
+    demo_warehouse_a,
+    demo_warehouse_b,
+    guarded_context,
+    playwright_instance,
+    start_server,
+    wait_for_app,
+)
+from conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = PROJECT_ROOT / "screenshots"
+BOM = b"\xef\xbb\xbf"
+EXPECT_TIMEOUT = 30_000  # ms, for values that change after a rerun
+
+
+# --- fixtures -------------------------------------------------------------------------------------
+
+
+def _warm_up(server: Server, browser) -> None:
+    """One session through the entrypoint, so the first test does not pay the cold start."""
+    guarded = guarded_context(browser)
+    try:
+        page = guarded.new_page()
+        page.goto(server.url + "/")
+        wait_for_app(page)
+    finally:
+        guarded.context.close()
+
+
+@pytest.fixture(scope="module")
+def server_a(demo_warehouse_a, chromium, tmp_path_factory) -> Iterator[Server]:
+    server = start_server(demo_warehouse_a, tmp_path_factory.mktemp("server-a"))
+    try:
+        _warm_up(server, chromium)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def server_b(demo_warehouse_b, chromium, tmp_path_factory) -> Iterator[Server]:
+    server = start_server(demo_warehouse_b, tmp_path_factory.mktemp("server-b"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def guarded(chromium) -> Iterator[Guarded]:
+    g = guarded_context(chromium)
+    yield g
+    g.context.close()
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def open_app(guarded: Guarded, url: str):
+    page = guarded.new_page()
+    page.goto(url)
+    wait_for_app(page)
+    return page
+
+
+def assert_healthy(page, where: str) -> None:
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, f"{where}: {exceptions.first.inner_text()[:2000]}"
+    expect(page.get_by_text(DEMO_MERKE).first).to_be_visible(timeout=EXPECT_TIMEOUT)
+    page.wait_for_function("document.documentElement.lang === 'nb'", timeout=EXPECT_TIMEOUT)
+
+
+def metric_value(page, label: str):
+    return (
+        page.locator('[data-testid="stMetric"]')
+        .filter(has=page.locator('[data-testid="stMetricLabel"]', has_text=label))
+        .locator('[data-testid="stMetricValue"]')
+    )
+
+
+def region_select(page):
+    return page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has_text="Region / samarbeid"
+    )
+
+
+def screenshot(page, name: str) -> Path:
+    """Full page: Streamlit scrolls inside its main container, so grow the viewport to the
+    content's height (bounded) for the shot, then restore it."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    size = page.viewport_size
+    height = page.evaluate(
+        """() => Math.max(...[...document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebarContent"], body')]
+                     .map(e => e.scrollHeight))"""
+    )
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 8000))})
+    try:
+        page.wait_for_timeout(300)  # let charts re-layout to the new size
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
+    return path
+
+
+def wait_for_painted_canvas(page, timeout: float = 30.0) -> int:
+    """The deck.gl canvas is present and shows more than a blank fill; returns its colour count."""
+    from PIL import Image
+
+    canvas = page.locator("canvas").first
+    canvas.wait_for(state="visible", timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    colours = 0
+    while time.monotonic() < deadline:
+        image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+        colours = len(image.getcolors(maxcolors=1 << 20) or [])
+        if colours > 8:
+            return colours
+        page.wait_for_timeout(300)
+    raise AssertionError(f"the map canvas stayed blank ({colours} colours)")
+
+
+def assert_nothing_sent_out(guarded: Guarded) -> None:
+    assert guarded.blocked == [], f"third-party requests (blocked): {sorted(set(guarded.blocked))}"
+
+
+# --- every page -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_page_in_browser(name, server_a, guarded):
+    page = open_app(guarded, server_a.url + URL_PATHS[name])
+    assert urlparse(page.url).path.rstrip("/") == URL_PATHS[name].rstrip("/"), page.url
+    assert_healthy(page, name)
+    assert page.locator("h1").count() >= 1, f"{name}: no heading"
+    if name == "kart":
+        wait_for_painted_canvas(page)
+        expect(page.get_by_text("© Kartverket (CC BY 4.0)").first).to_be_visible()
+    screenshot(page, name)
+    assert_nothing_sent_out(guarded)
+
+
+# --- filters in the URL ---------------------------------------------------------------------------
+
+
+def test_filter_in_url_and_shared_link(server_a, guarded):
+    page = open_app(guarded, server_a.url + "/")
+    assert_healthy(page, "oversikt")
+    samarbeid = metric_value(page, "Samarbeid")
+    before = samarbeid.inner_text().strip()
+    assert int(before) > 1
+
+    select = region_select(page)
+    select.click()
+    select.locator("input").fill("Bodø")
+    page.get_by_role("option", name="Bodø", exact=True).click()
+    page.keyboard.press("Escape")
+
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).getAll('region').includes('Bodø')",
+        timeout=EXPECT_TIMEOUT,
+    )
+    expect(samarbeid).to_have_text("1", timeout=EXPECT_TIMEOUT)
+    wait_for_app(page)
+    assert parse_qs(urlparse(page.url).query)["region"] == ["Bodø"], page.url
+    kommuner = metric_value(page, "Kommuner").inner_text().strip()
+    shared = page.url
+
+    # the link, opened fresh in another tab, shows the same narrowed view
+    other = open_app(guarded, shared)
+    assert_healthy(other, "shared link")
+    expect(region_select(other).get_by_text("Bodø", exact=True)).to_be_visible()
+    expect(metric_value(other, "Samarbeid")).to_have_text("1", timeout=EXPECT_TIMEOUT)
+    expect(metric_value(other, "Kommuner")).to_have_text(kommuner)
+
+    # and the filter travels with the page navigation
+    other.goto(server_a.url + "/kart?region=" + quote("Bodø"))
+    wait_for_app(other)
+    expect(region_select(other).get_by_text("Bodø", exact=True)).to_be_visible()
+    assert_nothing_sent_out(guarded)
+
+
+# --- CSV download ---------------------------------------------------------------------------------
+
+
+def test_csv_download(server_a, guarded):
+    page = open_app(guarded, server_a.url + "/data")
+    assert_healthy(page, "data")
+    buttons = page.get_by_role("button", name="Last ned CSV")
+    expect(buttons.first).to_be_visible()
+    with page.expect_download(timeout=EXPECT_TIMEOUT) as info:
+        buttons.first.click()
+    download = info.value
+    data = Path(download.path()).read_bytes()
+    name = download.suggested_filename
+    today = dt.date.today().isoformat()
+    assert name.endswith(".csv") and today in name and name.isascii(), name
+    assert data.startswith(BOM), data[:20]
+    text = data[len(BOM):].decode("utf-8")
+    header, *rows = text.splitlines()
+    assert ";" in header and "," not in header, header
+    assert "partnerskap_id" in header.split(";")
+    assert rows, "the extract has no rows"
+
+    # the indicator extract is synthetic: DEMODATA in the name and a note in every row
+    count = buttons.count()
+    names = []
+    for i in range(count):
+        with page.expect_download(timeout=EXPECT_TIMEOUT) as info:
+            buttons.nth(i).click()
+        names.append(info.value.suggested_filename)
+        if names[-1].startswith("indikatorer_"):
+            body = Path(info.value.path()).read_bytes()[len(BOM):].decode("utf-8")
+            head, *lines = body.splitlines()
+            assert "DEMODATA" in names[-1], names[-1]
+            assert head.split(";")[-1] == "datamerknad", head
+            assert lines and all(line.endswith("Demodata (syntetiske tall)") for line in lines)
+            break
+    else:
+        pytest.fail(f"no indicator extract among the downloads: {names}")
+    assert_nothing_sent_out(guarded)
+
+
+# --- warehouse B: no boundaries -------------------------------------------------------------------
+
+
+def test_map_without_boundaries(server_b, guarded):
+    page = open_app(guarded, server_b.url + "/kart")
+    assert_healthy(page, "kart (no boundaries)")
+    expect(page.get_by_text("kommunene vises som punkter")).to_be_visible()
+    assert page.get_by_text("© Kartverket (CC BY 4.0)").count() == 0
+    wait_for_painted_canvas(page)
+    screenshot(page, "kart-uten-grenser")
+    assert_nothing_sent_out(guarded)
+
+
+# --- a deep link as the very first request of a fresh server --------------------------------------
+
+
+def test_deep_link_on_fresh_server(demo_warehouse_a, chromium, tmp_path):
+    """The first visitor after a (re)start may arrive through a shared link to a sub-page; the
+    entrypoint must still run (filters, banner, language)."""
+    server = start_server(demo_warehouse_a, tmp_path)
+    guarded = guarded_context(chromium)
+    try:
+        page = open_app(guarded, server.url + "/kart?region=" + quote("Bodø"))
+        assert_healthy(page, "first request /kart")
+        expect(region_select(page).get_by_text("Bodø", exact=True)).to_be_visible()
+        assert_nothing_sent_out(guarded)
+    finally:
+        guarded.context.close()
+        server.stop()
