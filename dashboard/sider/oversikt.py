@@ -27,7 +27,10 @@ cols = st.columns(5)
 cols[0].metric("Samarbeid", fmt.tall(len(data)))
 cols[1].metric("Kommuner", fmt.tall(kommuner["kommunenummer"].n_unique()))
 cols[2].metric("Enheter (valgt runde)", fmt.tall(latest["antall_enheter"].sum() if latest.height else None))
-cols[3].metric("Valgt runde", f.runde or "–")
+cols[3].metric(
+    "Siste runde", deltakelse["runde"][-1] if deltakelse.height else "–",
+    help=f"Siste runde med svar i utvalget. Tallene for enheter og respondenter gjelder valgt runde ({f.runde or '–'}).",
+)
 cols[4].metric("Respondenter (valgt runde)", fmt.tall(latest["antall_respondenter"].sum() if latest.height else None))
 
 left, right = st.columns([3, 2])
