@@ -21,8 +21,14 @@ def neutralise(value: str | None) -> str | None:
 def to_csv(frame: pl.DataFrame, norwegian_excel: bool = True) -> bytes:
     """The frame as CSV bytes. Norwegian Excel: `;` separator and decimal comma."""
     frame = frame.with_columns(
-        [pl.col(c).map_elements(neutralise, return_dtype=pl.Utf8) for c, t in frame.schema.items() if t == pl.Utf8]
-        + [pl.col(c).list.join(", ") for c, t in frame.schema.items() if isinstance(t, pl.List)]
+        pl.col(c).list.eval(pl.element().cast(pl.Utf8)).list.join(", ") if isinstance(t, pl.List)
+        else pl.col(c).cast(pl.Utf8)
+        for c, t in frame.schema.items()
+        if isinstance(t, (pl.List, pl.Categorical, pl.Enum))
+    )
+    frame = frame.with_columns(
+        pl.col(c).map_elements(neutralise, return_dtype=pl.Utf8)
+        for c, t in frame.schema.items() if t == pl.Utf8
     )
     if "syntetisk" in frame.columns:
         frame = frame.with_columns(
@@ -38,7 +44,10 @@ def to_csv(frame: pl.DataFrame, norwegian_excel: bool = True) -> bytes:
 def file_name(table: str, filter_text: str, synthetic: bool, today: dt.date | None = None) -> str:
     """e.g. 'indikatorer_kongsbergregionen_DEMODATA_2026-11-22.csv' (ASCII-safe)."""
     today = today or dt.date.today()
-    parts = [table, filter_text] + (["DEMODATA"] if synthetic else []) + [today.isoformat()]
-    name = "_".join(p for p in parts if p)
-    name = name.translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"}))
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)[:150] + ".csv"
+    ascii_text = filter_text.translate(
+        str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
+    )
+    # many filters make a long name: shorten the filter part, never the mark or the date
+    filters = re.sub(r"[^A-Za-z0-9_.-]+", "-", ascii_text)[:80].rstrip("-_")
+    parts = [table, filters] + (["DEMODATA"] if synthetic else []) + [today.isoformat()]
+    return "_".join(p for p in parts if p) + ".csv"

@@ -47,3 +47,15 @@ def dato(value: dt.date | None) -> str:
 
 def liste(values: list[str] | None) -> str:
     return ", ".join(values) if values else IKKE_OPPGITT
+
+
+def tall_kolonne(expr, decimals: int = 0, empty: str = "–", signed: bool = False):
+    """A Polars expression showing numbers the Norwegian way, and «–» where there is none."""
+    import polars as pl
+
+    def show(value):
+        if value is None:
+            return empty
+        return endring(value, decimals) if signed else tall(value, decimals)
+
+    return expr.map_elements(show, return_dtype=pl.Utf8, skip_nulls=False)

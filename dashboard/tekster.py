@@ -24,8 +24,10 @@ ATTRIBUSJON_KART = "Kartgrunnlag: © Kartverket (CC BY 4.0)"
 
 
 def set_language() -> None:
-    """Streamlit hard-codes <html lang="en">; the content is Norwegian bokmål."""
-    st.html(
+    """Streamlit hard-codes <html lang="en">; the content is Norwegian bokmål.
+
+    Drawn in the sidebar, where the empty element it leaves takes no room above the page."""
+    st.sidebar.html(
         "<script>document.documentElement.lang = 'nb';</script>",
         unsafe_allow_javascript=True,
     )

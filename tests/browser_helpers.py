@@ -25,7 +25,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
 from conftest import FYLKE_GEOJSON, KOMMUNE_GEOJSON, PROJECT_ROOT, describe, etl_env, run_cli
 
 APP = PROJECT_ROOT / "dashboard" / "app.py"

@@ -14,26 +14,28 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
+import browser_helpers
 import pytest
-from playwright.sync_api import expect
-
-from browser_helpers import (  # noqa: F401  (fixtures)
+from browser_helpers import (
     DEMO_MERKE,
     PAGE_NAMES,
     URL_PATHS,
     Guarded,
     Server,
-    chromium,
-    demo_warehouse_a,
-    demo_warehouse_b,
     guarded_context,
-    playwright_instance,
     start_server,
     wait_for_app,
 )
 from conftest import PROJECT_ROOT
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
+
+# shared fixtures (session: the demo warehouses; module: Playwright and Chromium)
+demo_warehouse_a = browser_helpers.demo_warehouse_a
+demo_warehouse_b = browser_helpers.demo_warehouse_b
+playwright_instance = browser_helpers.playwright_instance
+chromium = browser_helpers.chromium
 
 SCREENSHOTS = PROJECT_ROOT / "screenshots"
 BOM = b"\xef\xbb\xbf"
@@ -164,6 +166,41 @@ def test_page_in_browser(name, server_a, guarded):
         wait_for_painted_canvas(page)
         expect(page.get_by_text("© Kartverket (CC BY 4.0)").first).to_be_visible()
     screenshot(page, name)
+    assert_nothing_sent_out(guarded)
+
+
+def coloured_share(png: bytes) -> float:
+    """Share of clearly coloured (not grey/white/black) pixels in a screenshot."""
+    from PIL import Image
+
+    raw = Image.open(io.BytesIO(png)).convert("RGB").tobytes()
+    total = len(raw) // 3
+    coloured = sum(
+        1 for i in range(0, len(raw), 3)
+        if max(raw[i], raw[i + 1], raw[i + 2]) - min(raw[i], raw[i + 1], raw[i + 2]) > 60
+    )
+    return coloured / max(total, 1)
+
+
+def test_kartlegging_heatmaps_show_cells(server_a, guarded):
+    """Both heatmaps (all roles, and by role for one region) must draw their coloured cells."""
+    page = open_app(guarded, server_a.url + "/kartlegging")
+    assert_healthy(page, "kartlegging")
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts).to_have_count(2, timeout=EXPECT_TIMEOUT)
+    shares = []
+    for i in range(2):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        deadline = time.monotonic() + 15
+        share = 0.0
+        while time.monotonic() < deadline:
+            share = coloured_share(chart.screenshot())
+            if share > 0.05:
+                break
+            page.wait_for_timeout(300)
+        shares.append((i, round(share, 3), chart.bounding_box()))
+    assert all(share > 0.05 for _, share, _ in shares), f"heatmaps without coloured cells: {shares}"
     assert_nothing_sent_out(guarded)
 
 

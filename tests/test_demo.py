@@ -328,6 +328,12 @@ def test_export_indicators_has_the_required_columns_and_is_synthetic(built: Path
     assert set(frame["syntetisk"]) == {"true"}, frame["syntetisk"].value_counts()
     units = set(query(built, "select enhet_id from mart_enhet")["enhet_id"])
     assert set(frame["enhet_id"]) <= units
+    # small demo groups are suppressed in the export too: no count below K, no number shown
+    shown = frame.filter(pl.col("antall_svar").is_not_null())
+    assert shown["antall_svar"].cast(pl.Int64).min() >= 10
+    hidden = frame.filter(pl.col("undertrykt") == "true")
+    assert hidden.height > 0
+    assert hidden.select(pl.col("antall_svar", "snitt", "skaar").null_count()).row(0) == (hidden.height,) * 3
 
 
 def test_export_mapping_works(built: Path):

@@ -300,8 +300,9 @@ UNITS_ANSI = [
 
 @pytest.fixture(scope="session")
 def formats(tmp_path_factory, geo_dir: Path) -> Path:
-    """Units in Windows-1252 with `;` (æøå in names and a header), answers as .xlsx written with
-    openpyxl (æøå in headers), results in UTF-8 with BOM, `,` and a quoted decimal comma."""
+    """Units in Windows-1252 with `;` (æøå in names), answers as .xlsx written with openpyxl (æøå
+    in headers), results in Windows-1252 with `;`, «Skår» and decimal commas, and results in
+    UTF-8 with BOM, `,` and quoted decimal commas."""
 
     def make(root: Path) -> None:
         state = State(root)
@@ -317,13 +318,18 @@ def formats(tmp_path_factory, geo_dir: Path) -> Path:
                 sheet.append([runde, "FMT-SKOLE-1", "Elev_5_10", f"Bjørn-{i}", item, svar, 6, kjonn])
         workbook.save(src / "svar.xlsx")
         files.append(("answers", src / "svar.xlsx"))
-        results = [
-            ["runde", "enhet_id", "kommunenummer", "respondentgruppe", "indikator", "antall_svar", "Skår", "Standardavvik"],
+        header = ["Runde", "Enhet ID", "Kommunenummer", "Respondentgruppe", "Indikator", "Antall svar", "Skår", "Standardavvik"]
+        ansi = [
+            header,
             ["2023-høst", "FMT-SKOLE-2", "", "elev_5_10", "trivsel", "31", "512,3", "96,1"],
             ["2024", "", "0602", "ansatt_skole", "samarbeid_ppt", "12", "487.5", ""],
         ]
+        files.append(("results", write_csv(src / "resultater_ansi.csv", ansi, ";", "cp1252")))
+        bom = [header, ["2024", "FMT-SKOLE-2", "624", "ansatt_skole", "profesjonsfellesskap", "14", "501,25", "80,5"]]
         path = src / "resultater_bom.csv"
-        path.write_bytes(b"\xef\xbb\xbf" + write_csv(src / "tmp.csv", results, ",").read_bytes())
+        path.write_bytes(b"\xef\xbb\xbf" + write_csv(src / "tmp.csv", bom, ",").read_bytes())
+        (src / "tmp.csv").unlink()
+        assert b'"501,25","80,5"' in path.read_bytes()
         files.append(("results", path))
         log = []
         for kind, path in files:
@@ -339,7 +345,8 @@ def test_format_imports_succeed_and_name_the_format(formats: Path):
     expected = [
         "(CSV, Windows-1252, skilletegn semikolon): 4 rader, 4 godtatt som enheter.",
         "(Excel, arket «Svar høst»): 6 rader, 6 godtatt som svar.",
-        "(CSV, UTF-8 med BOM, skilletegn komma): 2 rader, 2 godtatt som resultater.",
+        "(CSV, Windows-1252, skilletegn semikolon): 2 rader, 2 godtatt som resultater.",
+        "(CSV, UTF-8 med BOM, skilletegn komma): 1 rader, 1 godtatt som resultater.",
     ]
     for run, text in zip(log, expected, strict=True):
         assert run["rc"] == 0, f"{run['file']}:\n{run['out']}"
@@ -375,10 +382,11 @@ def test_format_imports_are_decoded_and_normalised(formats: Path):
 
     results = table(warehouse, "select * from stg_resultat order by runde")
     rows = results.select("runde", "enhet_id", "kommunenummer", "antall_svar", "skaar", "standardavvik").rows()
-    assert rows == [
+    assert sorted(rows, key=str) == sorted([
         ("2023-høst", "FMT-SKOLE-2", "3314", 31, 512.3, 96.1),
         ("2024", None, "3301", 12, 487.5, None),
-    ]
+        ("2024", "FMT-SKOLE-2", "3314", 14, 501.25, 80.5),
+    ], key=str)
 
 
 # --- errors: exit code 2, file/row/column/found/expected, nothing kept, warehouse untouched ----

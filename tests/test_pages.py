@@ -15,20 +15,17 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import browser_helpers
 import pyarrow as pa
 import pytest
+from browser_helpers import APP, DEMO_MERKE, PAGE_NAMES, page_paths
 from streamlit.testing.v1 import AppTest
 
 from dashboard.filters import last_year
 
-from browser_helpers import (  # noqa: F401  (fixtures)
-    APP,
-    DEMO_MERKE,
-    PAGE_NAMES,
-    demo_warehouse_a,
-    demo_warehouse_b,
-    page_paths,
-)
+# shared session fixtures: the two demo warehouses
+demo_warehouse_a = browser_helpers.demo_warehouse_a
+demo_warehouse_b = browser_helpers.demo_warehouse_b
 
 K = 10  # the build's suppression threshold (KL_MIN_SVAR default)
 INGEN_TREFF = "Ingen samarbeid passer med filtrene"
@@ -138,7 +135,7 @@ def test_period_without_collaborations_shows_none(monkeypatch, demo_warehouse_a,
     """No collaboration in the sources runs in the slider's last year; collaborations without a
     stated period must only be kept while the period filter is open (sql/marts/macros.sql)."""
     with connect_ro(demo_warehouse_a) as con:
-        (latest,) = con.sql("select max(coalesce(forlenget_til, slutt_ar)) from mart_partnerskap").fetchone()
+        [(latest,)] = con.sql("select max(coalesce(forlenget_til, slutt_ar)) from mart_partnerskap").fetchall()
     assert latest < int(LAST), "precondition: no collaboration may run in the slider's last year"
     at = open_page(app(monkeypatch, demo_warehouse_a, {"periode": [LAST, LAST]}), "oversikt")
     no_exception(at, "oversikt")
@@ -266,6 +263,13 @@ def test_missing_warehouse_shows_norwegian_error(monkeypatch, tmp_path):
 # --- suppression at page level --------------------------------------------------------------------
 
 
+def shown_number(text: str) -> int | None:
+    """A table cell as the page shows it: «–» for a hidden number, else «1 234» (Norwegian)."""
+    if text in ("–", "", None):
+        return None
+    return int(str(text).replace("\u00a0", "").replace(" ", ""))
+
+
 @pytest.mark.parametrize("niva", ["Enheter", "Kommuner", "Regioner og samarbeid"])
 @pytest.mark.parametrize("fordeling", ["Alle", "Trinn", "Kjønn"])
 def test_indikatorer_never_show_fewer_than_k_answers(niva, fordeling, monkeypatch, demo_warehouse_a):
@@ -273,10 +277,12 @@ def test_indikatorer_never_show_fewer_than_k_answers(niva, fordeling, monkeypatc
     no_exception(at, "indikatorer")
     assert at.dataframe, "no table"
     for frame in (d.value for d in at.dataframe):
-        svar = frame["Svar"].dropna()
-        assert (svar >= K).all(), f"{niva}/{fordeling}: Svar below {K}: {sorted(svar[svar < K])}"
-        hidden = frame[frame["Merknad"].notna()]
-        assert hidden["Svar"].isna().all() and hidden["Skår"].isna().all(), "a hidden row shows numbers"
+        svar = [shown_number(v) for v in frame["Svar"]]
+        visible = [v for v in svar if v is not None]
+        assert visible, "the table shows no numbers at all"
+        assert all(v >= K for v in visible), f"{niva}/{fordeling}: Svar below {K}: {sorted(visible)[:5]}"
+        hidden = frame[frame["Merknad"] != ""]
+        assert (hidden["Svar"] == "–").all() and (hidden["Skår"] == "–").all(), "a hidden row shows numbers"
     for table in vega_datasets(at):
         if "Svar" in table.column_names:
             values = [v for v in table.column("Svar").to_pylist() if v is not None]
@@ -287,7 +293,7 @@ def test_sammenligning_and_kartlegging_never_show_fewer_than_k(monkeypatch, demo
     at = open_page(app(monkeypatch, demo_warehouse_a), "sammenligning")
     no_exception(at, "sammenligning")
     for frame in (d.value for d in at.dataframe):
-        assert (frame["Svar"].dropna() >= K).all()
+        assert all(v >= K for v in map(shown_number, frame["Svar"]) if v is not None)
     open_page(at, "kartlegging")
     no_exception(at, "kartlegging")
     tables = vega_datasets(at)

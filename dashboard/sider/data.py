@@ -45,6 +45,9 @@ if runder and niva != "enhet":
         queries.mapping(f, niva, "siste"),
     ))
 
+if all(frame.is_empty() for _, _, _, frame in extracts[:3]):
+    st.info("Ingen samarbeid passer med filtrene, så uttrekkene er tomme. Endre eller nullstill filtrene.")
+
 for table, title, description, frame in extracts:
     synthetic = bool("syntetisk" in frame.columns and frame["syntetisk"].any())
     name = csvexport.file_name(table, f.describe(), synthetic)

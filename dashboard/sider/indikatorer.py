@@ -87,44 +87,20 @@ tabell = data.select(
     pl.col("niva_navn").alias("Navn"),
     *([pl.col("kommunenavn").alias("Kommune")] if niva == "enhet" else []),
     *([pl.col("enhetstype").replace_strict(filters.ENHETSTYPER, default=None).alias("Type")] if niva == "enhet" else []),
-    pl.col("gruppe").alias(FORDELING[gruppering]) if gruppering != "alle" else pl.lit(None).alias("_"),
-    pl.col("antall_svar").alias("Svar"),
-    pl.col("skaar").round(0).alias("Skår"),
-    pl.format("{}–{}", pl.col("ki_lav").round(0).cast(pl.Int64), pl.col("ki_hoy").round(0).cast(pl.Int64)).alias("95 % KI"),
-    pl.col("endring").round(0).alias("Endring"),
-    pl.when(pl.col("tydelig_endring")).then(pl.lit("Ja")).when(pl.col("endring").is_not_null()).then(pl.lit("Nei")).alias("Tydelig endring"),
-    pl.col("fra_runde").alias("Fra runde"),
-    pl.when(pl.col("undertrykt")).then(pl.col("undertrykt_grunn")).alias("Merknad"),
-).drop("_", strict=False)
-st.dataframe(
-    tabell,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Svar": st.column_config.NumberColumn(format="%d"),
-        "Skår": st.column_config.NumberColumn(format="%d"),
-        "Endring": st.column_config.NumberColumn(format="%+d"),
-        "95 % KI": st.column_config.TextColumn(),
-    },
+    *([pl.col("gruppe").alias(FORDELING[gruppering])] if gruppering != "alle" else []),
+    fmt.tall_kolonne(pl.col("antall_svar")).alias("Svar"),
+    fmt.tall_kolonne(pl.col("skaar")).alias("Skår"),
+    pl.when(pl.col("undertrykt")).then(pl.lit("–"))
+    .otherwise(pl.format("{}–{}", pl.col("ki_lav").round(0).cast(pl.Int64), pl.col("ki_hoy").round(0).cast(pl.Int64)))
+    .alias("95 % KI"),
+    fmt.tall_kolonne(pl.col("endring"), signed=True).alias("Endring"),
+    pl.when(pl.col("tydelig_endring")).then(pl.lit("Ja"))
+    .when(pl.col("endring").is_not_null()).then(pl.lit("Nei")).otherwise(pl.lit("–"))
+    .alias("Tydelig endring"),
+    pl.col("fra_runde").fill_null("–").alias("Fra runde"),
+    pl.col("undertrykt_grunn").fill_null("").alias("Merknad"),
 )
-
-
-def _drill(level: str, filter_key: str, value: str) -> None:
-    st.session_state[filter_key] = [value]
-    st.session_state["niva"] = level
-
-
-if niva in ("partnerskap", "kommune"):
-    below = {"partnerskap": ("kommune", "region", "kommunene"), "kommune": ("enhet", "kommune", "enhetene")}
-    level, filter_key, noun = below[niva]
-    places = dict(zip(data["niva_id"], data["niva_navn"]))
-    pick_col, button_col = st.columns([3, 1.2], vertical_alignment="bottom")
-    place = pick_col.selectbox(f"Se {noun} i", list(places), format_func=places.get, key="drill")
-    button_col.button(
-        f"Vis {noun}", on_click=_drill, args=(level, filter_key, place),
-        icon=":material/subdirectory_arrow_right:", width="stretch",
-    )
-
+st.dataframe(tabell, hide_index=True, width="stretch")
 st.caption(
     f"«–»: skjult fordi gruppen har færre enn {info.min_svar} svar, eller for å hindre at en skjult "
     "gruppe kan regnes ut fra de andre. «Tydelig endring»: endringen fra forrige runde er større "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pydeck as pdk
 import streamlit as st
@@ -141,7 +143,14 @@ else:
         stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=0.5,
     ))
 
-deck = pdk.Deck(
+class CompactDeck(pdk.Deck):
+    """pydeck indents its JSON (two spaces per nesting level of every coordinate); compact it."""
+
+    def to_json(self) -> str:
+        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+
+
+deck = CompactDeck(
     layers=layers, map_provider=None, tooltip=tooltip,  # no basemap: the page sends nothing out
     initial_view_state=pdk.ViewState(latitude=64.6, longitude=15.5, zoom=3.7),
 )

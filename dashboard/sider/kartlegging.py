@@ -65,7 +65,8 @@ def heatmap(frame: pl.DataFrame, row: str, row_title: str) -> alt.LayerChart:
     )
     text = base.mark_text(fontSize=11).encode(text="tekst:N")
     rows = cells["rad"].n_unique()
-    return (grey + rect + text).properties(height=34 * rows, width="container")
+    # Streamlit fits the whole chart, rotated area labels included, into this height
+    return (grey + rect + text).properties(height=34 * rows + 150, width="container")
 
 
 st.subheader(f"{MAAL[maal]} per område – alle roller")

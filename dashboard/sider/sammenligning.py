@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, queries, tekster
+from dashboard import charts, filters, fmt, queries, tekster
 
 f = filters.current()
 st.title("Sammenlign regioner")
@@ -72,13 +72,13 @@ with right:
     )
     x = alt.X("Runde:O", sort=alt.SortField("runde_sort"), title="Runde")
     chart = (
-        alt.Chart(lines).mark_line(strokeWidth=2).encode(x=x, y=alt.Y("Skår:Q", scale=alt.Scale(zero=False)), color="Navn:N")
+        alt.Chart(lines).mark_line(strokeWidth=2).encode(x=x, y=alt.Y("Skår:Q", scale=alt.Scale(zero=False), title="Skår"), color="Navn:N")
         + alt.Chart(lines).mark_point(size=90, filled=True).encode(
             x=x, y="Skår:Q", color="Navn:N",
             shape=alt.Shape("Endring fra forrige:N", scale=alt.Scale(domain=["Tydelig endring", "Innenfor usikkerheten"], range=["diamond", "circle"])),
             tooltip=["Navn", "Runde", "Skår", "Endring", "Endring fra forrige"],
         )
-        + alt.Chart(pl.DataFrame({"ref": [500]})).mark_rule(color="#c0392b", strokeDash=[4, 3]).encode(y="ref:Q")
+        + alt.Chart(pl.DataFrame({"ref": [500]})).mark_rule(color="#c0392b", strokeDash=[4, 3]).encode(y=alt.Y("ref:Q", title="Skår"))
     ).properties(height=320)
     charts.show(chart, f"Skår for {navn[indikator]} over runder")
     st.caption("Ruter markerer endringer som er større enn usikkerheten (95 %).")
@@ -86,12 +86,16 @@ with right:
 st.dataframe(
     serie.select(
         pl.col("niva_navn").alias("Navn"), pl.col("runde").alias("Runde"),
-        pl.col("antall_svar").alias("Svar"), pl.col("skaar").round(0).alias("Skår"),
-        pl.format("{}–{}", pl.col("ki_lav").round(0).cast(pl.Int64), pl.col("ki_hoy").round(0).cast(pl.Int64)).alias("95 % KI"),
-        pl.col("endring").round(0).alias("Endring"),
-        pl.when(pl.col("tydelig_endring")).then(pl.lit("Ja")).when(pl.col("endring").is_not_null()).then(pl.lit("Nei")).alias("Tydelig endring"),
-        pl.when(pl.col("undertrykt")).then(pl.col("undertrykt_grunn")).alias("Merknad"),
+        fmt.tall_kolonne(pl.col("antall_svar")).alias("Svar"),
+        fmt.tall_kolonne(pl.col("skaar")).alias("Skår"),
+        pl.when(pl.col("undertrykt")).then(pl.lit("–"))
+        .otherwise(pl.format("{}–{}", pl.col("ki_lav").round(0).cast(pl.Int64), pl.col("ki_hoy").round(0).cast(pl.Int64)))
+        .alias("95 % KI"),
+        fmt.tall_kolonne(pl.col("endring"), signed=True).alias("Endring"),
+        pl.when(pl.col("tydelig_endring")).then(pl.lit("Ja"))
+        .when(pl.col("endring").is_not_null()).then(pl.lit("Nei")).otherwise(pl.lit("–"))
+        .alias("Tydelig endring"),
+        pl.col("undertrykt_grunn").fill_null("").alias("Merknad"),
     ),
     hide_index=True, width="stretch",
-    column_config={"Svar": st.column_config.NumberColumn(format="%d"), "Skår": st.column_config.NumberColumn(format="%d"), "Endring": st.column_config.NumberColumn(format="%+d")},
 )

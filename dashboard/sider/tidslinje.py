@@ -159,6 +159,10 @@ for title, key in [
     st.markdown(f"**{title}:** " + (tekster.KILDE_TAUS if not values else ""))
     if values:
         st.markdown("\n".join(f"- {v}" for v in values))
-st.markdown(f"**Kilder:** {fmt.liste(record['kilder'])}")
+titles = dict(zip(queries.sources()["dokument"], queries.sources()["tittel"]))
+st.markdown(
+    "**Kilder:** "
+    + "; ".join(f"«{titles.get(d, d)}» (dokument {d[:3]})" for d in record["kilder"])
+)
 if record["datakvalitet"]:
     st.warning("**Merknader om datakvalitet**\n\n" + "\n".join(f"- {n}" for n in record["datakvalitet"]))

@@ -10,10 +10,10 @@ where (len(valgte) = 0 or list_contains(valgte, p.partnerskap_id))
   and (len(ordninger_valgt) = 0 or list_has_any(p.ordninger, ordninger_valgt))
   and (len(fylker_valgt) = 0 or list_has_any(p.fylkesnumre, fylker_valgt))
   and (len(kommuner_valgt) = 0 or list_has_any(p.kommunenumre, kommuner_valgt))
-  and (
-      (p.start_ar is null and p.slutt_ar is null and alle_perioder)
-      or (coalesce(p.start_ar, 0) <= til_ar and coalesce(p.slutt_ar, 9999) >= fra_ar)
-  );
+  and case
+      when p.start_ar is null and p.slutt_ar is null then alle_perioder
+      else coalesce(p.start_ar, 0) <= til_ar and coalesce(p.slutt_ar, 9999) >= fra_ar
+  end;
 
 -- the municipalities the global filters point at: members of the matching collaborations,
 -- narrowed to the chosen counties and municipalities
