@@ -31,7 +31,11 @@ cols[3].metric(
     "Siste runde", deltakelse["runde"][-1] if deltakelse.height else "–",
     help=f"Siste runde med svar i utvalget. Tallene for enheter og respondenter gjelder valgt runde ({f.runde or '–'}).",
 )
-cols[4].metric("Respondenter (valgt runde)", fmt.tall(latest["antall_respondenter"].sum() if latest.height else None))
+cols[4].metric(
+    "Respondenter (valgt runde)",
+    fmt.tall(latest["antall_respondenter"].sum() if latest.height else None),
+    help="Kommuner med færre enn K respondenter i en enhetstype er ikke med i summen (personvern).",
+)
 
 left, right = st.columns([3, 2])
 with left:

@@ -54,7 +54,59 @@ ind_hierarki as (
      and (p.niva, p.niva_id, p.runde, p.enhetstype, p.respondentgruppe, p.indikator)
        = (c.niva, c.niva_id, c.runde, c.enhetstype, c.respondentgruppe, c.indikator)
 ),
+-- areas that contain another area: the difference (A minus B) is the municipalities of A outside
+-- B, so B and those municipalities are siblings under A (county minus a region inside it, a
+-- region minus a smaller one, all minus a county or region)
+omrade as (
+    select 'partnerskap' as niva, m.partnerskap_id as niva_id, list(m.kommunenummer) as kommuner
+    from mart_partnerskap_kommune m join mart_partnerskap p using (partnerskap_id)
+    where p.omfang <> 'enhet'
+    group by all
+    union all
+    select 'fylke', fylkesnummer, list(kommunenummer) from stg_kommune group by all
+    union all
+    select 'alle', 'alle', list(kommunenummer) from stg_kommune
+),
+inni as (
+    select a.niva as a_niva, a.niva_id as a_id, b.niva as b_niva, b.niva_id as b_id,
+           list_filter(a.kommuner, lambda k: not list_contains(b.kommuner, k)) as rest
+    from omrade a join omrade b
+      on (a.niva, a.niva_id) <> (b.niva, b.niva_id)
+     and len(a.kommuner) > len(b.kommuner)
+     and list_has_all(a.kommuner, b.kommuner)
+),
+differanse as (
+    select 'd' || p.celle_id || b.celle_id as gruppe_id, p.celle_id as forelder_id, b.celle_id as barn_id
+    from inni i
+    join ic p on p.niva = i.a_niva and p.niva_id = i.a_id
+    join ic b on b.niva = i.b_niva and b.niva_id = i.b_id
+     and (p.runde, p.enhetstype, p.respondentgruppe, p.indikator, p.gruppering, p.gruppe)
+       = (b.runde, b.enhetstype, b.respondentgruppe, b.indikator, b.gruppering, b.gruppe)
+    union all
+    select 'd' || p.celle_id || b.celle_id, p.celle_id, k.celle_id
+    from inni i
+    join ic p on p.niva = i.a_niva and p.niva_id = i.a_id
+    join ic b on b.niva = i.b_niva and b.niva_id = i.b_id
+     and (p.runde, p.enhetstype, p.respondentgruppe, p.indikator, p.gruppering, p.gruppe)
+       = (b.runde, b.enhetstype, b.respondentgruppe, b.indikator, b.gruppering, b.gruppe)
+    join ic k on k.niva = 'kommune' and list_contains(i.rest, k.niva_id)
+     and (k.runde, k.enhetstype, k.respondentgruppe, k.indikator, k.gruppering, k.gruppe)
+       = (p.runde, p.enhetstype, p.respondentgruppe, p.indikator, p.gruppering, p.gruppe)
+),
 kc as (select * from tmp_kartlegging_celle),
+kart_differanse as (
+    select 'md' || p.celle_id || b.celle_id as gruppe_id, p.celle_id as forelder_id, b.celle_id as barn_id
+    from inni i
+    join kc p on p.niva = i.a_niva and p.niva_id = i.a_id
+    join kc b on b.niva = i.b_niva and b.niva_id = i.b_id and (p.runde, p.rolle, p.omrade) = (b.runde, b.rolle, b.omrade)
+    union all
+    select 'md' || p.celle_id || b.celle_id, p.celle_id, k.celle_id
+    from inni i
+    join kc p on p.niva = i.a_niva and p.niva_id = i.a_id
+    join kc b on b.niva = i.b_niva and b.niva_id = i.b_id and (p.runde, p.rolle, p.omrade) = (b.runde, b.rolle, b.omrade)
+    join kc k on k.niva = 'kommune' and list_contains(i.rest, k.niva_id)
+     and (k.runde, k.rolle, k.omrade) = (p.runde, p.rolle, p.omrade)
+),
 kart_hierarki as (
     select 'mkf' || p.celle_id, p.celle_id, c.celle_id
     from kc c join kc p
@@ -80,4 +132,8 @@ kart_hierarki as (
 )
 select * from ind_hierarki
 union all
-select * from kart_hierarki;
+select * from differanse
+union all
+select * from kart_hierarki
+union all
+select * from kart_differanse;

@@ -29,7 +29,7 @@ final as (
         s.niva, s.niva_id, navn.niva_navn, s.kommunenummer, s.fylkesnummer,
         s.runde, r.runde_ar, r.runde_sort,
         s.enhetstype, s.respondentgruppe, s.indikator, s.gruppering, s.gruppe,
-        case when s.undertrykt then null else s.n end as antall_svar,
+        case when s.undertrykt then null else s.n::integer end as antall_svar,
         -- rounded to 6 decimals so that a rebuild gives identical content (parallel float sums)
         case when s.undertrykt then null else round(s.snitt_raw, 6) end as snitt,
         case when s.undertrykt then null else round(s.sd_snitt_raw, 6) end as snitt_standardavvik,
@@ -84,16 +84,21 @@ final as (
 select * from final
 order by niva, niva_id, indikator, respondentgruppe, gruppering, gruppe, runde_sort;
 
--- one row per round, municipality, unit type and respondent group: units and respondents that
--- took part (counts of participation, not results; used for headline figures)
+-- one row per round, municipality and unit type: units that took part, and respondents (empty
+-- when fewer than K, like every other count of people; used for headline figures)
 create table mart_deltakelse as
-select
-    s.runde, r.runde_sort, e.kommunenummer, e.enhetstype, s.respondentgruppe,
-    count(distinct s.enhet_id) as antall_enheter,
-    count(distinct s.respondent_id) as antall_respondenter,
-    bool_or(s.syntetisk) as syntetisk
-from stg_svar s
-join stg_enhet e using (enhet_id)
-join stg_runde r using (runde)
-group by all
-order by r.runde_sort, e.kommunenummer, e.enhetstype, s.respondentgruppe;
+with deltakelse as (
+    select s.runde, r.runde_sort, e.kommunenummer, e.enhetstype,
+           count(distinct s.enhet_id) as antall_enheter,
+           count(distinct s.respondent_id) as respondenter,
+           bool_or(s.syntetisk) as syntetisk
+    from stg_svar s
+    join stg_enhet e using (enhet_id)
+    join stg_runde r using (runde)
+    group by all
+)
+select runde, runde_sort, kommunenummer, enhetstype, antall_enheter::integer as antall_enheter,
+       case when respondenter >= getvariable('min_svar') then respondenter::integer end as antall_respondenter,
+       syntetisk
+from deltakelse
+order by runde_sort, kommunenummer, enhetstype;

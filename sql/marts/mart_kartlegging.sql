@@ -15,7 +15,7 @@ final as (
     select
         c.niva, c.niva_id, navn.niva_navn, c.kommunenummer, c.fylkesnummer,
         c.runde, r.runde_sort, c.rolle, c.omrade,
-        case when c.undertrykt then null else c.n end as antall_svar,
+        case when c.undertrykt then null else c.n::integer end as antall_svar,
         case when c.undertrykt then null else round(c.s_kompetanse / c.n, 6) end as kompetanse,
         case when c.undertrykt then null else round(c.s_behov / c.n, 6) end as behov,
         case when c.undertrykt then null else round((c.s_behov - c.s_kompetanse) / c.n, 6) end as gap,
