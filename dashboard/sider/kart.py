@@ -6,6 +6,7 @@ import json
 
 import polars as pl
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 import streamlit as st
 
 from dashboard import filters, fmt, palette, queries, tekster
@@ -144,10 +145,11 @@ else:
     ))
 
 class CompactDeck(pdk.Deck):
-    """pydeck indents its JSON (two spaces per nesting level of every coordinate); compact it."""
+    """pydeck indents its JSON (two spaces per nesting level of every coordinate): write it
+    compact instead, with pydeck's own serialiser for the objects."""
 
     def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
 deck = CompactDeck(
