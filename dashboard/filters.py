@@ -71,6 +71,11 @@ def sidebar() -> Filters:
     grupper = dict(zip(o.respondentgrupper["respondentgruppe"], o.respondentgrupper["navn"]))
     runder = o.runder["runde"].to_list()
     fullest = o.runder["antall_enheter"].arg_max() if runder else None
+    # a value the warehouse no longer has (or None from a build without surveys) falls back to
+    # the default, so a rebuilt warehouse shows its data in a running session
+    for key, valid in (("gruppe", grupper), ("runde", runder)):
+        if key in st.session_state and st.session_state[key] not in valid:
+            del st.session_state[key]
     with st.sidebar:
         st.markdown("#### Samarbeid")
         partnerskap = st.multiselect(
