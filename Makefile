@@ -32,6 +32,7 @@ chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 test: venv chromium
+	$(BIN)/ruff check etl dashboard benchmarks tests
 	KL_TEST_GEO=$(SHARED_GEO) $(BIN)/python -m pytest -n 2 -q
 
 lint: venv
