@@ -6,8 +6,8 @@ import json
 
 import polars as pl
 import pydeck as pdk
-from pydeck.bindings.json_tools import default_serialize
 import streamlit as st
+from pydeck.bindings.json_tools import default_serialize
 
 from dashboard import filters, fmt, palette, queries, tekster
 
