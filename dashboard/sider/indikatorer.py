@@ -6,22 +6,14 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, fmt, queries, tekster
+from dashboard import charts, filters, fmt, komponenter, queries
 
 f = filters.current()
 info = queries.build_info()
 st.title("Indikatorer per enhet")
 
-if f.respondentgruppe is None or f.runde is None:
-    st.info(tekster.INGEN_UNDERSOKELSE)
-    st.stop()
-
-katalog = queries.indicators(f.respondentgruppe)
-if katalog.is_empty():
-    st.info(tekster.INGEN_UNDERSOKELSE)
-    st.stop()
-navn = dict(zip(katalog["indikator"], katalog["navn"]))
-bedre = dict(zip(katalog["indikator"], katalog["hoyere_er_bedre"]))
+katalog = komponenter.indicators_or_stop(f)
+navn, bedre = katalog.navn, katalog.hoyere_er_bedre
 
 NIVAER = {"partnerskap": "Regioner og samarbeid", "kommune": "Kommuner", "enhet": "Enheter"}
 FORDELING = {"alle": "Alle", "trinn": "Trinn", "kjonn": "Kjønn"}
@@ -35,7 +27,7 @@ gruppering = c3.segmented_control(
     bind="query-params",
 ) or "alle"
 
-beskrivelse = katalog.row(by_predicate=pl.col("indikator") == indikator, named=True)["beskrivelse"]
+beskrivelse = katalog.beskrivelse[indikator]
 retning = "Høyere skår er bedre." if bedre[indikator] else "Høyere skår betyr mer av noe uønsket (lavere er bedre)."
 st.caption(f"{beskrivelse or ''} {retning} Skala med referansesnitt 500 og standardavvik 100. Runde {f.runde}.")
 

@@ -9,7 +9,7 @@ import pydeck as pdk
 import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
-from dashboard import filters, fmt, palette, queries, tekster
+from dashboard import filters, fmt, komponenter, palette, queries, tekster
 
 f = filters.current()
 kommuner = queries.map_municipalities(f)
@@ -57,17 +57,14 @@ elif mode == "Tilskuddsordning":
         ("Flere ordninger", palette.MANY), ("Ordning ikke oppgitt", palette.UNKNOWN),
     ]
 else:
-    katalog = queries.indicators(f.respondentgruppe) if f.respondentgruppe else pl.DataFrame()
-    if katalog.is_empty():
-        st.info(tekster.INGEN_UNDERSOKELSE)
-        st.stop()
-    ind_names = dict(zip(katalog["indikator"], katalog["navn"]))
+    katalog = komponenter.indicators_or_stop(f)
+    ind_names = katalog.navn
     with right:
         indikator = st.selectbox(
             "Indikator", list(ind_names), format_func=ind_names.get, key="kartindikator",
             bind="query-params",
         )
-    higher_better = dict(zip(katalog["indikator"], katalog["hoyere_er_bedre"]))[indikator]
+    higher_better = katalog.hoyere_er_bedre[indikator]
     results = {r["kommunenummer"]: r for r in queries.map_indicator(f, indikator).iter_rows(named=True)}
     bins = palette.score_bins(higher_better)
 

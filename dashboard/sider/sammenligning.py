@@ -6,22 +6,15 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, fmt, queries, tekster
+from dashboard import charts, filters, fmt, komponenter, queries
 
 f = filters.current()
 st.title("Sammenlign regioner")
 
-if f.respondentgruppe is None or f.runde is None:
-    st.info(tekster.INGEN_UNDERSOKELSE)
-    st.stop()
-katalog = queries.indicators(f.respondentgruppe)
-if katalog.is_empty():
-    st.info(tekster.INGEN_UNDERSOKELSE)
-    st.stop()
+katalog = komponenter.indicators_or_stop(f)
 
 NIVAER = {"partnerskap": "Regioner og samarbeid", "kommune": "Kommuner", "fylke": "Fylker"}
-navn = dict(zip(katalog["indikator"], katalog["navn"]))
-bedre = dict(zip(katalog["indikator"], katalog["hoyere_er_bedre"]))
+navn, bedre = katalog.navn, katalog.hoyere_er_bedre
 c1, c2 = st.columns([2, 3])
 indikator = c1.selectbox("Indikator", list(navn), format_func=navn.get, key="s_indikator", bind="query-params")
 niva = c2.segmented_control(
