@@ -20,9 +20,10 @@ $(BIN)/.installed: pyproject.toml
 venv: $(BIN)/.installed
 
 # Generates the synthetic demo data and builds the warehouse with it (real imports are kept too).
+BUILD_ENV = $(if $(GEOJSON),KL_GEOJSON=$(GEOJSON)) $(if $(FYLKE_GEOJSON),KL_FYLKE_GEOJSON=$(FYLKE_GEOJSON))
+
 build: venv
-	$(if $(GEOJSON),KL_GEOJSON=$(GEOJSON)) $(if $(FYLKE_GEOJSON),KL_FYLKE_GEOJSON=$(FYLKE_GEOJSON)) \
-	  $(BIN)/python -m etl demo
+	$(strip $(BUILD_ENV) $(BIN)/python -m etl demo)
 
 run: build
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
