@@ -125,19 +125,25 @@ def _positive(text: str) -> float:
     return value
 
 
-EXPORT_NAMES = ("partnerships", "municipalities")
+# the views in sql/exports/export_<name>.sql (a test keeps the two in step)
+EXPORT_NAMES = ("partnerships", "municipalities", "indicators", "mapping")
+
+
+def _build(path: Path, geojson: str | None = None, fylke_geojson: str | None = None, quiet: bool = False):
+    """The one build every command runs; boundaries default to KL_GEOJSON / KL_FYLKE_GEOJSON."""
+    from etl import warehouse
+
+    return warehouse.build(
+        path,
+        kommune_geojson=geojson or os.environ.get("KL_GEOJSON") or None,
+        fylke_geojson=fylke_geojson or os.environ.get("KL_FYLKE_GEOJSON") or None,
+        quiet=quiet,
+    )
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from etl import warehouse
-
     path = args.warehouse or config.warehouse_path()
-    result = warehouse.build(
-        path,
-        kommune_geojson=args.geojson or os.environ.get("KL_GEOJSON") or None,
-        fylke_geojson=args.fylke_geojson or os.environ.get("KL_FYLKE_GEOJSON") or None,
-        quiet=args.quiet,
-    )
+    result = _build(path, args.geojson, args.fylke_geojson, args.quiet)
     grenser = result.boundaries or "ingen (kartet viser punkter)"
     print(
         f"Lageret er bygget: {result.path} -> {result.file.name} "
@@ -148,19 +154,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from etl import imports, warehouse
+    from etl import imports
 
     path = args.warehouse or config.warehouse_path()
-
-    def rebuild() -> warehouse.BuildResult:
-        return warehouse.build(
-            path,
-            kommune_geojson=os.environ.get("KL_GEOJSON") or None,
-            fylke_geojson=os.environ.get("KL_FYLKE_GEOJSON") or None,
-            quiet=True,
-        )
-
-    for line in imports.import_file(args.kind, args.file, rebuild):
+    for line in imports.import_file(args.kind, args.file, lambda: _build(path, quiet=True)):
         print(line, file=sys.stderr)
     return 0
 

@@ -181,3 +181,11 @@ def test_export_missing_warehouse_fails_in_norwegian(tmp_path: Path):
     assert str(missing) in proc.stderr, "the message should name the missing warehouse"
     assert "build" in proc.stderr, "the message should say how to build the warehouse"
     assert not missing.exists(), "a failed export must not create a warehouse"
+
+
+def test_export_names_in_help_match_the_export_views():
+    """The names `export --help` lists are exactly the views in sql/exports/ (docs cannot drift)."""
+    from etl import cli, config
+
+    views = {p.stem.removeprefix("export_") for p in (config.SQL_DIR / "exports").glob("export_*.sql")}
+    assert set(cli.EXPORT_NAMES) == views
