@@ -25,7 +25,7 @@ st.dataframe(
     kilder.select(
         pl.col("tittel").alias("Dokument"), pl.col("utgiver").alias("Utgiver"),
         pl.col("type").alias("Type"),
-        pl.col("dato").map_elements(fmt.dato, return_dtype=pl.Utf8).alias("Dato"),
+        pl.col("dato").map_elements(fmt.dato, return_dtype=pl.Utf8, skip_nulls=False).alias("Dato"),
         pl.col("antall_partnerskap").alias("Samarbeid"), pl.col("dokument").alias("Fil"),
     ),
     hide_index=True, width="stretch",
