@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
 import streamlit as st
 
-from dashboard import queries, tekster
+from dashboard import fmt, queries, tekster
 from dashboard.filters import Filters
 
 
@@ -29,3 +30,20 @@ def indicators_or_stop(f: Filters) -> Indicators:
         beskrivelse=dict(zip(ids, katalog["beskrivelse"])),
         hoyere_er_bedre=dict(zip(ids, katalog["hoyere_er_bedre"])),
     )
+
+
+def score_columns() -> list[pl.Expr]:
+    """The columns every results table shows: answers, score, interval, change; «–» when hidden."""
+    return [
+        fmt.tall_kolonne(pl.col("antall_svar")).alias("Svar"),
+        fmt.tall_kolonne(pl.col("skaar")).alias("Skår"),
+        pl.when(pl.col("undertrykt")).then(pl.lit("–"))
+        .otherwise(pl.format(
+            "{}–{}", pl.col("ki_lav").round(0).cast(pl.Int64), pl.col("ki_hoy").round(0).cast(pl.Int64)
+        ))
+        .alias("95 % KI"),
+        fmt.tall_kolonne(pl.col("endring"), signed=True).alias("Endring"),
+        pl.when(pl.col("tydelig_endring")).then(pl.lit("Ja"))
+        .when(pl.col("endring").is_not_null()).then(pl.lit("Nei")).otherwise(pl.lit("–"))
+        .alias("Tydelig endring"),
+    ]

@@ -10,6 +10,7 @@ back to <project>/../shared/geo. CI always has them: a missing folder fails loud
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -271,3 +272,22 @@ def built_project_copy(_built_project_template: Path, tmp_path: Path) -> Iterato
     root = tmp_path / "project"
     shutil.copytree(_built_project_template, root, symlinks=True)
     yield ProjectCopy(root)
+
+
+# --- shared, expensive set-ups ------------------------------------------------------------------
+
+
+def shared_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder made once per test session, also across xdist workers (file lock)."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    target = base / name
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".ferdig").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir(parents=True)
+            make(target)
+            (target / ".ferdig").touch()
+    return target

@@ -8,18 +8,14 @@ xdist workers through a file lock) and only read afterwards.
 
 from __future__ import annotations
 
-import fcntl
 import io
 import json
-import os
 import re
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import FYLKE_GEOJSON, KOMMUNE_GEOJSON, connect_ro, etl_env, run_cli
+from conftest import FYLKE_GEOJSON, KOMMUNE_GEOJSON, connect_ro, etl_env, run_cli, shared_once
 
 SCALE = "0.1"
 SEED = "7"
@@ -51,22 +47,6 @@ CONTRACT = {
 # municipalities by common knowledge; no demo unit may be placed in any of them.
 GJOVIKREGIONEN = "gjovikregionen-kompetanseloftet"
 GJOVIK_AREA = {"3407", "3442", "3443", "3447", "3448"}
-
-
-def shared_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
-    """A folder made once per test session, also across xdist workers (file lock)."""
-    base = factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    target = base / name
-    with open(base / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / ".ferdig").exists():
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
-            make(target)
-            (target / ".ferdig").touch()
-    return target
 
 
 def env_in(root: Path, geo: Path) -> dict[str, str]:

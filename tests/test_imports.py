@@ -9,15 +9,12 @@ its own copy of it.
 from __future__ import annotations
 
 import csv
-import fcntl
 import hashlib
 import io
 import json
 import math
-import os
 import re
 import shutil
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -32,6 +29,7 @@ from conftest import (
     describe,
     etl_env,
     run_cli,
+    shared_once,
     snapshot,
 )
 
@@ -74,22 +72,6 @@ class State:
 
     def run(self, geo: Path, *args: str):
         return run_cli(list(args), env=self.env(geo))
-
-
-def shared_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
-    """A folder made once per test session, also across xdist workers (file lock)."""
-    base = factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    target = base / name
-    with open(base / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / ".ferdig").exists():
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
-            make(target)
-            (target / ".ferdig").touch()
-    return target
 
 
 def copy_state(source: Path, dest: Path) -> State:

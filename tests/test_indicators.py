@@ -9,17 +9,22 @@ whose 2022 result arrives as an aggregated results file.
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import math
-import os
 import shutil
 import statistics
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FYLKE_GEOJSON, KOMMUNE_GEOJSON, connect_ro, describe, etl_env, run_cli
+from conftest import (
+    FYLKE_GEOJSON,
+    KOMMUNE_GEOJSON,
+    connect_ro,
+    describe,
+    etl_env,
+    run_cli,
+    shared_once,
+)
 
 KOMMUNE = "3303"
 FYLKE = "33"
@@ -124,22 +129,6 @@ def of(runde: str, enhet: str | None = None, **where: str) -> list[dict]:
 
 
 # --- the dataset, imported once ----------------------------------------------------------------
-
-
-def shared_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
-    """A folder made once per test session, also across xdist workers (file lock)."""
-    base = factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    target = base / name
-    with open(base / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / ".ferdig").exists():
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True)
-            make(target)
-            (target / ".ferdig").touch()
-    return target
 
 
 def write_csv(path: Path, rows: list[list[object]]) -> Path:

@@ -55,7 +55,9 @@ for table, title, description, frame in extracts:
         left, right = st.columns([4, 1.3])
         left.markdown(f"**{title}** · {frame.height} rader  \n{description}")
         right.download_button(
-            "Last ned CSV", csvexport.to_csv(frame, norwegian_excel=excel), file_name=name,
+            # the CSV is made when the button is clicked, not on every rerun of the page
+            "Last ned CSV", lambda frame=frame: csvexport.to_csv(frame, norwegian_excel=excel),
+            file_name=name,
             mime="text/csv", key=f"dl_{table}", icon=":material/download:", width="stretch",
             on_click="ignore",
         )

@@ -80,15 +80,7 @@ tabell = data.select(
     *([pl.col("kommunenavn").alias("Kommune")] if niva == "enhet" else []),
     *([pl.col("enhetstype").replace_strict(filters.ENHETSTYPER, default=None).alias("Type")] if niva == "enhet" else []),
     *([pl.col("gruppe").alias(FORDELING[gruppering])] if gruppering != "alle" else []),
-    fmt.tall_kolonne(pl.col("antall_svar")).alias("Svar"),
-    fmt.tall_kolonne(pl.col("skaar")).alias("Skår"),
-    pl.when(pl.col("undertrykt")).then(pl.lit("–"))
-    .otherwise(pl.format("{}–{}", pl.col("ki_lav").round(0).cast(pl.Int64), pl.col("ki_hoy").round(0).cast(pl.Int64)))
-    .alias("95 % KI"),
-    fmt.tall_kolonne(pl.col("endring"), signed=True).alias("Endring"),
-    pl.when(pl.col("tydelig_endring")).then(pl.lit("Ja"))
-    .when(pl.col("endring").is_not_null()).then(pl.lit("Nei")).otherwise(pl.lit("–"))
-    .alias("Tydelig endring"),
+    *komponenter.score_columns(),
     pl.col("fra_runde").fill_null("–").alias("Fra runde"),
     pl.col("undertrykt_grunn").fill_null("").alias("Merknad"),
 )

@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, fmt, komponenter, queries
+from dashboard import charts, filters, komponenter, queries
 
 f = filters.current()
 st.title("Sammenlign regioner")
@@ -79,15 +79,7 @@ with right:
 st.dataframe(
     serie.select(
         pl.col("niva_navn").alias("Navn"), pl.col("runde").alias("Runde"),
-        fmt.tall_kolonne(pl.col("antall_svar")).alias("Svar"),
-        fmt.tall_kolonne(pl.col("skaar")).alias("Skår"),
-        pl.when(pl.col("undertrykt")).then(pl.lit("–"))
-        .otherwise(pl.format("{}–{}", pl.col("ki_lav").round(0).cast(pl.Int64), pl.col("ki_hoy").round(0).cast(pl.Int64)))
-        .alias("95 % KI"),
-        fmt.tall_kolonne(pl.col("endring"), signed=True).alias("Endring"),
-        pl.when(pl.col("tydelig_endring")).then(pl.lit("Ja"))
-        .when(pl.col("endring").is_not_null()).then(pl.lit("Nei")).otherwise(pl.lit("–"))
-        .alias("Tydelig endring"),
+        *komponenter.score_columns(),
         pl.col("undertrykt_grunn").fill_null("").alias("Merknad"),
     ),
     hide_index=True, width="stretch",

@@ -159,7 +159,8 @@ for title, key in [
     st.markdown(f"**{title}:** " + (tekster.KILDE_TAUS if not values else ""))
     if values:
         st.markdown("\n".join(f"- {v}" for v in values))
-titles = dict(zip(queries.sources()["dokument"], queries.sources()["tittel"]))
+kilder = queries.sources()
+titles = dict(zip(kilder["dokument"], kilder["tittel"]))
 st.markdown(
     "**Kilder:** "
     + "; ".join(f"«{titles.get(d, d)}» (dokument {d[:3]})" for d in record["kilder"])

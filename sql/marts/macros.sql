@@ -26,3 +26,17 @@ where m.partnerskap_id in (
 )
   and (len(fylker_valgt) = 0 or list_contains(fylker_valgt, m.fylkesnummer))
   and (len(kommuner_valgt) = 0 or list_contains(kommuner_valgt, m.kommunenummer));
+
+-- every place on every level the global filters point at, as (niva, niva_id): the matching
+-- collaborations, the chosen municipalities, their counties and units, and 'alle'
+create or replace macro filtrert_utvalg(valgte, ordninger_valgt, fylker_valgt, kommuner_valgt, fra_ar, til_ar, alle_perioder) as table
+with kommuner as (
+    select kommunenummer, fylkesnummer
+    from filtrerte_kommuner(valgte, ordninger_valgt, fylker_valgt, kommuner_valgt, fra_ar, til_ar, alle_perioder)
+)
+select 'partnerskap' as niva, partnerskap_id as niva_id
+from filtrerte_partnerskap(valgte, ordninger_valgt, fylker_valgt, kommuner_valgt, fra_ar, til_ar, alle_perioder)
+union all select distinct 'fylke', fylkesnummer from kommuner
+union all select 'kommune', kommunenummer from kommuner
+union all select 'enhet', e.enhet_id from stg_enhet e join kommuner using (kommunenummer)
+union all select 'alle', 'alle';

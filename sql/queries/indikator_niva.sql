@@ -1,15 +1,5 @@
 -- one row per unit / municipality / collaboration / county (the chosen level) for one indicator,
 -- respondent group, round and breakdown, within the filters, with the change since the round before
-with kommuner as (
-    select kommunenummer, fylkesnummer
-    from filtrerte_kommuner($partnerskap::varchar[], $ordninger::varchar[], $fylker::varchar[],
-                            $kommuner::varchar[], $fra_ar, $til_ar, $alle_perioder)
-),
-partnerskap as (
-    select partnerskap_id
-    from filtrerte_partnerskap($partnerskap::varchar[], $ordninger::varchar[], $fylker::varchar[],
-                               $kommuner::varchar[], $fra_ar, $til_ar, $alle_perioder)
-)
 select
     m.niva, m.niva_id, m.niva_navn, m.kommunenummer, k.kommunenavn_kort as kommunenavn,
     m.fylkesnummer, m.runde, m.enhetstype, m.respondentgruppe, m.indikator, m.gruppering, m.gruppe,
@@ -22,16 +12,13 @@ left join stg_kommune k on k.kommunenummer = m.kommunenummer
 left join mart_indikator_endring e
   on (e.niva, e.niva_id, e.enhetstype, e.respondentgruppe, e.indikator, e.gruppering, e.gruppe, e.til_runde)
    = (m.niva, m.niva_id, m.enhetstype, m.respondentgruppe, m.indikator, m.gruppering, m.gruppe, m.runde)
+join filtrert_utvalg($partnerskap::varchar[], $ordninger::varchar[], $fylker::varchar[],
+                      $kommuner::varchar[], $fra_ar, $til_ar, $alle_perioder) u
+  on u.niva = m.niva and u.niva_id = m.niva_id
 where m.niva = $niva
   and m.indikator = $indikator
   and m.respondentgruppe = $respondentgruppe
   and m.runde = $runde
   and m.gruppering = $gruppering
   and (len($enhetstyper::varchar[]) = 0 or list_contains($enhetstyper::varchar[], m.enhetstype))
-  and case m.niva
-        when 'partnerskap' then m.niva_id in (select partnerskap_id from partnerskap)
-        when 'fylke' then m.niva_id in (select fylkesnummer from kommuner)
-        when 'alle' then true
-        else m.kommunenummer in (select kommunenummer from kommuner)
-      end
 order by m.skaar desc nulls last, m.niva_navn, m.gruppe
