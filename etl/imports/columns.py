@@ -1,0 +1,369 @@
+"""Column specs: the kinds, their frames and keys, and how each column is cast and explained."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from etl import geography
+
+KINDS = ("units", "answers", "results", "mapping")
+SURVEY_KINDS = ("answers", "results")  # both fill the same indicator cells
+KIND_NAMES = {
+    "units": "enheter",
+    "answers": "svar",
+    "results": "resultater",
+    "mapping": "kartlegging",
+}
+
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "units": {
+        "enhet_id": pl.Utf8,
+        "enhet_navn": pl.Utf8,
+        "enhetstype": pl.Utf8,
+        "kommunenummer": pl.Utf8,
+        "kommunenummer_kilde": pl.Utf8,
+        "eierform": pl.Utf8,
+        "organisasjonsnummer": pl.Utf8,
+        "syntetisk": pl.Boolean,
+    },
+    "answers": {
+        "runde": pl.Utf8,
+        "enhet_id": pl.Utf8,
+        "respondentgruppe": pl.Utf8,
+        "respondent_id": pl.Utf8,
+        "sporsmal_id": pl.Utf8,
+        "svar": pl.Int16,
+        "trinn": pl.Int8,
+        "kjonn": pl.Utf8,
+        "syntetisk": pl.Boolean,
+    },
+    "results": {
+        "runde": pl.Utf8,
+        "enhet_id": pl.Utf8,
+        "kommunenummer": pl.Utf8,
+        "respondentgruppe": pl.Utf8,
+        "indikator": pl.Utf8,
+        "antall_svar": pl.Int32,
+        "skaar": pl.Float64,
+        "standardavvik": pl.Float64,
+        "syntetisk": pl.Boolean,
+    },
+    "mapping": {
+        "runde": pl.Utf8,
+        "kommunenummer": pl.Utf8,
+        "enhet_id": pl.Utf8,
+        "rolle": pl.Utf8,
+        "respondent_id": pl.Utf8,
+        "omrade": pl.Utf8,
+        "kompetanse": pl.Int8,
+        "behov": pl.Int8,
+        "syntetisk": pl.Boolean,
+    },
+}
+
+# Columns that identify a row; `_mottaker` is the unit, or the municipality when there is none.
+KEYS = {
+    "units": ["enhet_id"],
+    "answers": ["runde", "enhet_id", "respondent_id", "sporsmal_id"],
+    "results": ["runde", "_mottaker", "respondentgruppe", "indikator"],
+    "mapping": ["runde", "respondent_id", "omrade"],
+}
+# Per respondent these must be the same on every row.
+RESPONDENT = {
+    "answers": (["runde", "enhet_id", "respondent_id"], ["respondentgruppe", "trinn", "kjonn"]),
+    "mapping": (["runde", "respondent_id"], ["kommunenummer", "enhet_id", "rolle"]),
+}
+
+ENHETSTYPER = {t: t for t in ("barnehage", "skole", "sfo", "ppt")}
+EIERFORMER = {t: t for t in ("kommunal", "privat")}
+KJONN = {"gutt": "gutt", "g": "gutt", "jente": "jente", "j": "jente"}
+ROLLER = {
+    **{r: r for r in ("leder", "pedagog", "assistent", "ppt", "annen")},
+    "lærer": "pedagog",
+    "laerer": "pedagog",
+    "lærer/pedagog": "pedagog",
+    "laerer/pedagog": "pedagog",
+}
+TERMINER = {"høst": "høst", "host": "høst", "haust": "høst", "vår": "vår", "var": "vår"}
+YEARS = (2000, 2040)
+ORGNR_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"ukjent importtype {kind!r}; bruk en av {', '.join(KINDS)}")
+
+
+def empty_frame(kind: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=SCHEMAS[kind])
+
+
+
+# --- columns ---------------------------------------------------------------------------------
+
+
+def fold_header(name: str) -> str:
+    """Header spelling that ignores case, spaces and æ/ø/å (`Spørsmål ID` = `sporsmal_id`)."""
+    text = name.strip().lstrip("\ufeff").lower()
+    for letter, plain in (("æ", "ae"), ("ø", "o"), ("å", "a"), ("aa", "a")):
+        text = text.replace(letter, plain)
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+Parse = Callable[[pl.Expr], pl.Expr]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: how to cast its stripped text (null when empty) and what is expected.
+
+    `parse` returns null for an invalid value; `expected` may depend on the value found.
+    """
+
+    name: str
+    parse: Parse
+    expected: str | Callable[[str], str]
+    required: bool = True  # the column must be in the header
+    blank: bool = False  # empty cells are allowed
+
+
+def _as_text(e: pl.Expr) -> pl.Expr:
+    return e
+
+
+def _real_id(e: pl.Expr) -> pl.Expr:
+    """Ids starting with `demo-` belong to the synthetic demo units."""
+    return pl.when(~e.str.to_lowercase().str.starts_with("demo-")).then(e)
+
+
+def _lower(e: pl.Expr) -> pl.Expr:
+    """Instrument ids are lower case (`elev_5_10`); item ids upper case (`E5_TRIV_1`)."""
+    return e.str.to_lowercase()
+
+
+def _upper(e: pl.Expr) -> pl.Expr:
+    return e.str.to_uppercase()
+
+
+def _choice(values: dict[str, str]) -> Parse:
+    def parse(e: pl.Expr) -> pl.Expr:
+        text = e.str.to_lowercase().str.replace_all(r"\s*/\s*", "/").str.replace_all(r"\s+", " ")
+        return text.replace_strict(values, default=None, return_dtype=pl.Utf8)
+
+    return parse
+
+
+def _integer(lo: int, hi: int) -> Parse:
+    def parse(e: pl.Expr) -> pl.Expr:
+        digits = pl.when(e.str.contains(r"^[+-]?\d+(?:[.,]0+)?$")).then(
+            e.str.replace(r"[.,]0+$", "")
+        )
+        value = digits.cast(pl.Int64, strict=False)
+        return pl.when(value.is_between(lo, hi)).then(value)
+
+    return parse
+
+
+def _number(lo: float, hi: float) -> Parse:
+    def parse(e: pl.Expr) -> pl.Expr:
+        text = e.str.replace_all(r"[\s\u00a0\u202f]", "").str.replace(",", ".", literal=True)
+        valid = text.str.contains(r"^[+-]?(?:\d+\.?\d*|\.\d+)$")
+        value = pl.when(valid).then(text).cast(pl.Float64, strict=False)
+        return pl.when(value.is_between(lo, hi)).then(value)
+
+    return parse
+
+
+def _runde(e: pl.Expr) -> pl.Expr:
+    parts = e.str.to_lowercase().str.extract_groups(r"^(\d{4})(?:\s*[-–_ ]\s*([a-zæøå]+))?$")
+    year, word = parts.struct.field("1"), parts.struct.field("2")
+    term = word.replace_strict(TERMINER, default=None, return_dtype=pl.Utf8)
+    in_range = year.cast(pl.Int32, strict=False).is_between(*YEARS)
+    return (
+        pl.when(in_range & word.is_null())
+        .then(year)
+        .when(in_range & term.is_not_null())
+        .then(pl.concat_str([year, pl.lit("-"), term]))
+    )
+
+
+def _orgnr(e: pl.Expr) -> pl.Expr:
+    digits = e.str.replace_all(r"\s", "")
+    weighted = pl.sum_horizontal(
+        [
+            digits.str.slice(i, 1).cast(pl.Int32, strict=False) * w
+            for i, w in enumerate(ORGNR_WEIGHTS)
+        ]
+    )
+    rest = 11 - weighted % 11
+    control = pl.when(rest == 11).then(0).otherwise(rest)
+    valid = digits.str.contains(r"^\d{9}$") & (
+        control == digits.str.slice(8, 1).cast(pl.Int32, strict=False)
+    )
+    return pl.when(valid).then(digits)
+
+
+def orgnr_is_valid(text: str) -> bool:
+    """Mod-11 check of a Norwegian organisation number (spaces ignored)."""
+    digits = re.sub(r"\s", "", text)
+    if not re.fullmatch(r"\d{9}", digits):
+        return False
+    rest = 11 - sum(int(d) * w for d, w in zip(digits, ORGNR_WEIGHTS)) % 11
+    return (0 if rest == 11 else rest) == int(digits[8])
+
+
+def _explain_orgnr(found: str) -> str:
+    if not re.fullmatch(r"\d{9}", re.sub(r"\s", "", found)):
+        return "et organisasjonsnummer med 9 siffer (mellomrom er lov)"
+    return "et gyldig organisasjonsnummer – kontrollsifferet (det 9. sifferet, mod 11) stemmer ikke"
+
+
+@dataclass(frozen=True)
+class Municipalities:
+    """Every code a file may use (2024 codes and older ones) and the 2024 code it means."""
+
+    to_2024: dict[str, str]
+    splits: dict[str, str]  # old code -> note on where the rest of a split municipality went
+    ambiguous: set[str]
+
+    @classmethod
+    def load(cls) -> Municipalities:
+        current = geography.read_kommuner()["kommunenummer"].to_list()
+        geography.read_historikk()  # validates the file
+        historikk = pl.read_csv(geography.HISTORIKK_CSV, infer_schema_length=0)
+        targets = historikk.group_by("kommunenummer_gammel").agg(
+            pl.col("kommunenummer_2024").unique()
+        )
+        mapping = {code: code for code in current}
+        ambiguous: set[str] = set()
+        for old, new in targets.iter_rows():
+            if old in mapping:
+                continue
+            if len(new) == 1:
+                mapping[old] = new[0]
+            else:
+                ambiguous.add(old)
+        has_share = "andel" in historikk.columns
+        split_rows = (
+            historikk.filter(pl.col("andel").is_not_null()) if has_share else historikk.clear()
+        )
+        splits = {
+            r["kommunenummer_gammel"]: _split_note(r) for r in split_rows.iter_rows(named=True)
+        }
+        return cls(mapping, splits, ambiguous)
+
+    def parse(self, e: pl.Expr) -> pl.Expr:
+        code = pl.when(e.str.contains(r"^\d{3,4}$")).then(e.str.zfill(4))
+        return code.replace_strict(self.to_2024, default=None, return_dtype=pl.Utf8)
+
+    def explain(self, found: str) -> str:
+        if not re.fullmatch(r"\d{3,4}", found):
+            return "et kommunenummer med 4 siffer (3 siffer når 0 foran mangler)"
+        if found.zfill(4) in self.ambiguous:
+            return "en entydig kode – koden har betydd ulike kommuner; bruk 2024-koden"
+        return (
+            "et kjent kommunenummer: en 2024-kode eller en eldre kode fra "
+            "data/geo/kommunenummer_historikk.csv"
+        )
+
+
+def _split_note(row: dict) -> str:
+    note = (
+        f"Kommunenummer {row['kommunenummer_gammel']} ({row['kommunenavn_gammel']}) er ført til "
+        f"{row['kommunenummer_2024']}, som fikk {row['andel']}"
+    )
+    return note + (f" ({row['merknad'].rstrip('.')})" if row["merknad"] else "")
+
+
+RUNDE = "et år (2023) eller år og termin (2023-høst, 2023-vår)"
+
+
+def fields(kind: str, kommuner: Municipalities) -> list[Field]:
+    """The columns of a kind, in the order they are checked and reported."""
+    kommune = Field("kommunenummer", kommuner.parse, kommuner.explain)
+    if kind == "units":
+        return [
+            Field(
+                "enhet_id",
+                _real_id,
+                "en enhets-ID som ikke begynner med «demo-» (forbeholdt demodata)",
+            ),
+            Field("enhet_navn", _as_text, "enhetens navn"),
+            Field("enhetstype", _choice(ENHETSTYPER), "en av " + ", ".join(ENHETSTYPER)),
+            kommune,
+            Field(
+                "eierform",
+                _choice(EIERFORMER),
+                "kommunal, privat eller tom",
+                required=False,
+                blank=True,
+            ),
+            Field("organisasjonsnummer", _orgnr, _explain_orgnr, required=False, blank=True),
+        ]
+    if kind == "answers":
+        return [
+            Field("runde", _runde, RUNDE),
+            Field("enhet_id", _as_text, "en enhets-ID"),
+            Field("respondentgruppe", _lower, "en respondentgruppe"),
+            Field("respondent_id", _as_text, "en respondent-ID"),
+            Field("sporsmal_id", _upper, "en spørsmåls-ID"),
+            Field(
+                "svar",
+                _integer(-999, 999),
+                "et heltall, eller tom celle når spørsmålet ikke er besvart",
+                blank=True,
+            ),
+            Field(
+                "trinn",
+                _integer(1, 10),
+                "et heltall fra 1 til 10, eller tom",
+                required=False,
+                blank=True,
+            ),
+            Field(
+                "kjonn", _choice(KJONN), "gutt, jente (G/J) eller tom", required=False, blank=True
+            ),
+        ]
+    if kind == "results":
+        return [
+            Field("runde", _runde, RUNDE),
+            Field("enhet_id", _as_text, "en enhets-ID", required=False, blank=True),
+            Field("kommunenummer", kommuner.parse, kommuner.explain, required=False, blank=True),
+            Field("respondentgruppe", _lower, "en respondentgruppe"),
+            Field("indikator", _lower, "en indikator"),
+            Field("antall_svar", _integer(0, 2**31 - 1), "et heltall ≥ 0"),
+            Field(
+                "skaar",
+                _number(0, 1000),
+                "et tall fra 0 til 1000 (500-skalaen; desimalkomma eller -punktum)",
+            ),
+            Field(
+                "standardavvik",
+                _number(0, 1000),
+                "et tall ≥ 0 (500-skalaen), eller tom",
+                required=False,
+                blank=True,
+            ),
+        ]
+    if kind == "mapping":
+        return [
+            Field("runde", _runde, RUNDE),
+            kommune,
+            Field("enhet_id", _as_text, "en enhets-ID, eller tom", required=False, blank=True),
+            Field(
+                "rolle",
+                _choice(ROLLER),
+                "en av leder, pedagog (eller lærer), assistent, ppt, annen",
+            ),
+            Field("respondent_id", _as_text, "en respondent-ID"),
+            Field("omrade", _lower, "et område"),
+            Field("kompetanse", _integer(1, 5), "et heltall fra 1 til 5"),
+            Field("behov", _integer(1, 5), "et heltall fra 1 til 5"),
+        ]
+    check_kind(kind)
+    raise AssertionError(kind)
+
