@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fylkesgrenser (GeoJSON, 2024-koder) som sti eller URL (miljø: KL_FYLKE_GEOJSON)",
     )
     build.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
+    _mixing_arg(build)
 
     export = sub.add_parser(
         "export",
@@ -92,6 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
         "(aggregerte resultater) eller mapping (kompetansekartlegging)",
     )
     imp.add_argument("file", metavar="FIL", type=Path, help="filen som skal importeres (.csv eller .xlsx)")
+    imp.add_argument(
+        "--kolonner", metavar="FIL.yaml", type=Path, default=None,
+        help="kolonnefil for en eksport med andre kolonnenavn: «kolonner:» med «overskrift i filen: "
+        "vårt kolonnenavn» per linje (se docs/import-formats.md)",
+    )
+    imp.add_argument(
+        "--norm", metavar="NAVN", default=None,
+        help="results: normen skårene i filen er regnet mot, for rader uten kolonnen «norm»",
+    )
+    _mixing_arg(imp)
     _warehouse_arg(imp)
 
     demo = sub.add_parser(
@@ -111,8 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="mappen filene skrives til (miljø: KL_DEMO_DIR; standard: data/demo, som bygget leser)",
     )
     demo.add_argument("--no-build", action="store_true", help="bare skriv filene, ikke bygg lageret")
+    _mixing_arg(demo)
     _warehouse_arg(demo)
     return parser
+
+
+def _mixing_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--med-demodata", action="store_true",
+        help="bland ekte importer og syntetiske demodata i samme lager (ellers avvist)",
+    )
 
 
 def _positive(text: str) -> float:
@@ -129,9 +148,17 @@ def _positive(text: str) -> float:
 EXPORT_NAMES = ("partnerships", "municipalities", "indicators", "mapping")
 
 
-def _build(path: Path, geojson: str | None = None, fylke_geojson: str | None = None, quiet: bool = False):
+def _build(
+    path: Path,
+    geojson: str | None = None,
+    fylke_geojson: str | None = None,
+    quiet: bool = False,
+    med_demodata: bool = False,
+):
     """The one build every command runs; boundaries default to KL_GEOJSON / KL_FYLKE_GEOJSON."""
-    from etl import warehouse
+    from etl import imports, warehouse
+
+    imports.refuse_mixing(med_demodata)
 
     return warehouse.build(
         path,
@@ -143,7 +170,7 @@ def _build(path: Path, geojson: str | None = None, fylke_geojson: str | None = N
 
 def _cmd_build(args: argparse.Namespace) -> int:
     path = args.warehouse or config.warehouse_path()
-    result = _build(path, args.geojson, args.fylke_geojson, args.quiet)
+    result = _build(path, args.geojson, args.fylke_geojson, args.quiet, args.med_demodata)
     grenser = result.boundaries or "ingen (kartet viser punkter)"
     print(
         f"Lageret er bygget: {result.path} -> {result.file.name} "
@@ -157,7 +184,20 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from etl import imports
 
     path = args.warehouse or config.warehouse_path()
-    for line in imports.import_file(args.kind, args.file, lambda: _build(path, quiet=True)):
+    specs = imports.fields(args.kind, imports.Municipalities.load())
+    options = imports.Options(
+        imports.read_column_file(args.kolonner, args.kind, specs) if args.kolonner else {},
+        args.norm.strip() if args.norm and args.norm.strip() else None,
+    )
+    lines = imports.import_file(
+        args.kind,
+        args.file,
+        lambda: _build(path, quiet=True, med_demodata=args.med_demodata),
+        options=options,
+        warehouse=path,
+        med_demodata=args.med_demodata,
+    )
+    for line in lines:
         print(line, file=sys.stderr)
     return 0
 
@@ -165,9 +205,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     import time
 
-    from etl import demo
+    from etl import demo, imports
 
     out = args.out or config.demo_dir()
+    imports.refuse_demo(args.med_demodata, out)
     started = time.perf_counter()
     counts = demo.generate(out, scale=args.scale, seed=args.seed)
     rows = ", ".join(f"{kind}.parquet {n:,}".replace(",", " ") + " rader" for kind, n in counts.items())

@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 from rich.console import Console
 
-from etl import config, contracts, geography, partnerships, surveys
+from etl import config, contracts, geography, imports, partnerships, surveys
 from etl.errors import InputError
 
 KEEP_BUILDS = 3
@@ -194,6 +194,7 @@ def build(
                 "kilde_sjekksum": _checksum(inputs, str(bounds.kilde if bounds else "")),
                 "grenser": bounds.kilde if bounds else "",
                 "min_svar": str(config.min_svar()),
+                "importer": imports.loaded_marker(),  # what `etl import` checks was published
             }
             con.execute("create table bygg_info (nokkel varchar primary key, verdi varchar)")
             con.executemany("insert into bygg_info values (?, ?)", sorted(info.items()))

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ProjectCopy, describe, snapshot
+from conftest import (
+    FYLKE_GEOJSON,
+    KOMMUNE_GEOJSON,
+    PROJECT_ROOT,
+    ProjectCopy,
+    describe,
+    etl_env,
+    run_cli,
+    shared_once,
+    snapshot,
+)
 
 YAML = "data/partnerships.yaml"
 BODO = "bodo-kompetanseloftet-inkluderende-praksis"
@@ -199,3 +210,220 @@ def test_edit_helper_targets_exist(project_copy: ProjectCopy):
     assert text.count(KONGSBERG_3303) == 1
     assert text.index("ordninger: [kompetanseloftet]") < text.index("id: eidsvoll-barnehage")
     assert text.index("fakta: {kommuner: null") < text.index("id: eidsvoll-barnehage")
+
+
+# --- the corpus of bad import files -----------------------------------------------------------
+#
+# Each file is imported into its own copy of one state (the example units, answers and results
+# imported): exit code 2, a Norwegian report naming the file (and the sheet of a workbook), the
+# row and column where they apply, no library text, no raw control characters, and the
+# warehouse and the kept imports byte for byte as before.
+
+EXAMPLES = PROJECT_ROOT / "data" / "examples"
+UNITS = "enhet_id,enhet_navn,enhetstype,kommunenummer,eierform,organisasjonsnummer\r\n"
+ANSWERS = "runde;enhet_id;respondentgruppe;respondent_id;sporsmal_id;svar;trinn;kjonn\r\n"
+RESULTS = "runde;enhet_id;kommunenummer;respondentgruppe;indikator;antall_svar;skaar;standardavvik;norm\r\n"
+MAPPING = ["runde", "kommunenummer", "enhet_id", "rolle", "respondent_id", "omrade", "kompetanse", "behov"]
+ANSWER = "2023;EKS-SKOLE-1;elev_5_10;R1;E5_TRIV_1;4;7;gutt\r\n"
+RESULT = "2024;EKS-SKOLE-2;;elev_5_10;trivsel;30;510,5;90;N\r\n"
+# English a library might have said, and Python's names for things
+FOREIGN = re.compile(
+    r"\b(?:error|Error|expected|invalid|field larger|NoneType|None|Traceback|Exception|line \d|"
+    r"could not|not a|No such|Permission denied)\b"
+)
+
+
+def _xlsx(rows: list[list[object]], title: str = "Kartlegging") -> bytes:
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _text(text: str, encoding: str = "utf-8") -> bytes:
+    return text.encode(encoding)
+
+
+MAPPING_ROW = ["2022-høst", "3303", "EKS-SKOLE-1", "leder", "K-1", "autisme", 3, 4]
+
+# id: (kind, file name, content, fragments the report must hold, extra CLI arguments)
+CORPUS: dict[str, tuple[str, str, bytes, tuple[str, ...], tuple[str, ...]]] = {
+    "empty": ("units", "tom.csv", b"", ("fant «en tom fil»",), ()),
+    "blank-lines": ("units", "blank.csv", b" \r\n\r\n\t\r\n", ("fant «en tom fil»",), ()),
+    "header-only": ("units", "bare.csv", _text(UNITS), ("fant «bare overskriftsraden»",), ()),
+    "not-cp1252": ("units", "bytes.csv", _text(UNITS) + b"X1,Skole \x81\x8d,skole,3303,,\r\n",
+                   ("fant «tegn som ikke kan leses»", "Windows-1252"), ()),
+    "utf16-no-bom": ("units", "utf16.csv", (UNITS + "X1,Skole,skole,3303,,\r\n").encode("utf-16-le"),
+                     ("fant «tegn som ikke kan leses»",), ()),
+    "binary": ("units", "bilde.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+               ("fant «tegn som ikke kan leses»",), ()),
+    "old-xls": ("units", "enheter.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
+                ("gammelt format (.xls)",), ()),
+    "broken-xlsx": ("mapping", "ødelagt.xlsx", b"PK\x03\x04" + b"\x00" * 64 + b"ikke en zip",
+                    ("fant «en fil som ikke kan åpnes som .xlsx", "forventet en gyldig .xlsx-fil"), ()),
+    "empty-sheet": ("mapping", "tomt.xlsx", _xlsx([], "Tomt"), ("arket «Tomt»", "tomt første regneark"), ()),
+    "missing-column": ("units", "uten_type.csv", _text("enhet_id,enhet_navn,kommunenummer\r\nX1,A,3303\r\n"),
+                       ("rad 1, kolonne «enhetstype»", "fant «(mangler)»", "--kolonner"), ()),
+    "pipe-separator": ("units", "pipe.csv", _text(UNITS.replace(",", "|") + "X1|A|skole|3303||\r\n"),
+                       ("rad 1:", "skilt med komma eller semikolon"), ()),
+    "repeated-column": ("units", "to_ganger.csv",
+                        _text("enhet_id,enhet_navn,enhetstype,Kommunenr,kommunenummer\r\nX1,A,skole,3303,3303\r\n"),
+                        ("rad 1, kolonne «Kommunenr»", "fant «kommunenummer (kolonne 5)»", "bare én gang"), ()),
+    "unit-type": ("units", "type.csv", _text(UNITS + "X1,A,Grunnskole,3303,,\r\n"),
+                  ("rad 2, kolonne «enhetstype»", "fant «Grunnskole»"), ()),
+    "orgnr-check-digit": ("units", "orgnr.csv", _text(UNITS + "X1,A,skole,3303,,123456789\r\n"),
+                          ("rad 2, kolonne «organisasjonsnummer»", "kontrollsifferet"), ()),
+    "municipality-unknown": ("units", "kommune.csv", _text(UNITS + "X1,A,skole,9999,,\r\n"),
+                             ("rad 2, kolonne «kommunenummer»", "fant «9999»"), ()),
+    "municipality-text": ("units", "kommune_tekst.csv", _text(UNITS + "X1,A,skole,abc,,\r\n"),
+                          ("rad 2, kolonne «kommunenummer»", "4 siffer"), ()),
+    "demo-prefix": ("units", "demo.csv", _text(UNITS + "demo-X1,A,skole,3303,,\r\n"),
+                    ("rad 2, kolonne «enhet_id»", "demo-"), ()),
+    "duplicate-unit": ("units", "dobbel.csv", _text(UNITS + "X1,A,skole,3303,,\r\nX1,A,skole,3303,,\r\n"),
+                       ("rad 3:", "samme nøkkel står i rad 2"), ()),
+    "ansi-escape": ("units", "ansi.csv", _text(UNITS + "X1,A,\x1b[31mskole\x1b[0m,3303,,\r\n"),
+                    ("rad 2, kolonne «enhetstype»", "\\x1b[31m"), ()),
+    "huge-field": ("units", "stor.csv", _text(UNITS + "X1,A," + "x" * 200_000 + ",3303,,\r\n"),
+                   ("rad 2, kolonne «enhetstype»", "(200000 tegn)"), ()),
+    "unclosed-quote": ("units", "sitat.csv", _text(UNITS + 'X1,"A,skole,3303,,\r\nX2,B,skole,3303,,\r\n'),
+                       ("rad 2",), ()),
+    "answer-scale": ("answers", "skala.csv", _text(ANSWERS + ANSWER.replace(";4;7;", ";6;7;")),
+                     ("rad 2, kolonne «svar»", "fant «6»", "1 til 5"), ()),
+    "answer-text": ("answers", "svar_tekst.csv", _text(ANSWERS + ANSWER.replace(";4;7;", ";a;7;")),
+                    ("rad 2, kolonne «svar»", "fant «a»"), ()),
+    "answer-unknown-unit": ("answers", "ukjent.csv", _text(ANSWERS + ANSWER.replace("EKS-SKOLE-1", "UKJENT")),
+                            ("rad 2, kolonne «enhet_id»", "fant «UKJENT»", "importer enhetene først"), ()),
+    "answer-unknown-group": ("answers", "gruppe.csv", _text(ANSWERS + ANSWER.replace("elev_5_10", "elev_x")),
+                             ("rad 2, kolonne «respondentgruppe»", "fant «elev_x»"), ()),
+    "answer-item-of-other-group": ("answers", "sporsmal.csv",
+                                   _text(ANSWERS + ANSWER.replace("E5_TRIV_1", "E1_TRIV_1")),
+                                   ("rad 2, kolonne «sporsmal_id»", "hører til «elev_1_4»"), ()),
+    "round-in-2035": ("answers", "runde_2035.csv", _text(ANSWERS + ANSWER.replace("2023;", "2035;", 1)),
+                      ("rad 2, kolonne «runde»", "fant «2035»", "høyst ett år fram i tid"), ()),
+    "round-word": ("answers", "runde_ord.csv", _text(ANSWERS + ANSWER.replace("2023;", "2023-vinter;", 1)),
+                   ("rad 2, kolonne «runde»", "fant «2023-vinter»"), ()),
+    "respondent-gender-differs": ("answers", "kjonn.csv",
+                                  _text(ANSWERS + ANSWER + ANSWER.replace("E5_TRIV_1", "E5_TRIV_2").replace("gutt", "jente")),
+                                  ("rad 3, kolonne «kjonn»", "samme verdi som i rad 2"), ()),
+    "grade-outside-group": ("answers", "trinn.csv", _text(ANSWERS + ANSWER.replace(";4;7;", ";4;3;")),
+                            ("rad 2, kolonne «trinn»", "fra 5 til 10"), ()),
+    "fields-missing": ("answers", "felt.csv", _text(ANSWERS + ANSWER + "2023,EKS-SKOLE-1,elev_5_10,R2,E5_TRIV_1,4,7,gutt\r\n"),
+                       ("rad 3:", "fant «1 felt»", "8 felt skilt med semikolon"), ()),
+    "zero-answers-with-score": ("results", "null_svar.csv", _text(RESULTS + RESULT.replace(";30;", ";0;")),
+                                ("rad 2, kolonne «antall_svar»", "fant «0»", "≥ 1"), ()),
+    "score-out-of-range": ("results", "skaar.csv", _text(RESULTS + RESULT.replace("510,5", "1200")),
+                           ("rad 2, kolonne «skaar»", "fant «1200»"), ()),
+    "decimal-comma-unquoted": ("results", "komma.csv",
+                               _text(RESULTS.replace(";", ",") + RESULT.replace(";", ",")),
+                               ("rad 2:", "desimalkomma"), ()),
+    "no-norm": ("results", "uten_norm.csv",
+                _text(RESULTS.replace(";norm", "") + RESULT.replace(";N\r\n", "\r\n")),
+                ("rad 1, kolonne «norm»", "--norm"), ()),
+    "neither-unit-nor-municipality": ("results", "ingen.csv", _text(RESULTS + RESULT.replace("EKS-SKOLE-2", "")),
+                                      ("rad 2, kolonne «enhet_id»", "minst én av dem"), ()),
+    "unit-in-other-municipality": ("results", "kommune.csv", _text(RESULTS + RESULT.replace("EKS-SKOLE-2;;", "EKS-SKOLE-2;3303;")),
+                                   ("rad 2, kolonne «kommunenummer»", "kommunen til enheten"), ()),
+    "indicator-not-measured": ("results", "indikator.csv",
+                               _text(RESULTS + RESULT.replace("elev_5_10;trivsel", "elev_5_10;samarbeid_ppt")),
+                               ("rad 2, kolonne «indikator»", "måles for respondentgruppen"), ()),
+    "cell-from-answers-and-results": ("results", "dobbelt.csv",
+                                      _text(RESULTS + "2023-høst;EKS-SKOLE-1;;elev_5_10;trivsel;30;510;90;N\r\n"),
+                                      ("rad 2:", "importer enten svar eller resultater"), ()),
+    "mapping-out-of-range": ("mapping", "kart.xlsx", _xlsx([MAPPING, MAPPING_ROW[:6] + [7, 4]]),
+                             ("arket «Kartlegging», rad 2, kolonne «kompetanse»", "fant «7»"), ()),
+    "mapping-role": ("mapping", "rolle.xlsx", _xlsx([MAPPING, MAPPING_ROW[:3] + ["rektor"] + MAPPING_ROW[4:]]),
+                     ("arket «Kartlegging», rad 2, kolonne «rolle»", "fant «rektor»"), ()),
+    "mapping-right-of-last-column": ("mapping", "til_hoyre.xlsx", _xlsx([MAPPING, [*MAPPING_ROW, None, "x"]], "Ark 1"),
+                                     ("arket «Ark 1», rad 2:", "verdier til høyre", "kolonne H"), ()),
+    "xlsx-below-title": ("mapping", "tittel.xlsx",
+                         _xlsx([["Kartlegging 2022"], [], MAPPING, MAPPING_ROW, MAPPING_ROW[:5] + ["ukjent", 3, 4]]),
+                         ("arket «Kartlegging», rad 5, kolonne «omrade»", "fant «ukjent»"), ()),
+    "column-file-unknown-target": ("results", "res.csv", _text(RESULTS.replace("skaar", "Gj.snitt") + RESULT),
+                                   ("kolonner.yaml", "rad 2, kolonne «Gj.snitt»", "fant «skår»", "et kolonnenavn for results"),
+                                   ("--kolonner", "{dir}/kolonner.yaml")),
+    "column-file-not-a-mapping": ("results", "res.csv", _text(RESULTS + RESULT),
+                                  ("tom.yaml", "«kolonner:»"), ("--kolonner", "{dir}/tom.yaml")),
+    "no-such-file": ("units", "finnes_ikke.csv", b"", ("fant «ingen fil»",), ()),
+    "demo-data-present": ("units", "enheter.csv", _text(UNITS + "X1,A,skole,3303,,\r\n"),
+                          ("demodata", "--med-demodata"), ()),
+}
+COLUMN_FILES = {
+    "kolonner.yaml": "kolonner:\n  Gj.snitt: skår\n",
+    "tom.yaml": "- bare en liste\n",
+}
+
+
+@pytest.fixture(scope="session")
+def imported_examples(tmp_path_factory, geo_dir: Path) -> Path:
+    """Units, answers and results of data/examples imported (read only: copy before use)."""
+
+    def make(root: Path) -> None:
+        env = _env(root, geo_dir)
+        for kind, name in (("units", "enheter.csv"), ("answers", "svar.csv"), ("results", "resultater.csv")):
+            proc = run_cli(["import", kind, str(EXAMPLES / name)], env=env)
+            if proc.returncode != 0:
+                pytest.fail(f"importing {name} failed:\n{describe(proc)}", pytrace=False)
+
+    return shared_once(tmp_path_factory, "bad-input-state", make)
+
+
+def _env(root: Path, geo: Path) -> dict[str, str]:
+    return etl_env(
+        root / "warehouse.duckdb",
+        root / "cache",
+        KL_IMPORT_DIR=str(root / "imports"),
+        KL_DEMO_DIR=str(root / "demo"),
+        KL_GEOJSON=str(geo / KOMMUNE_GEOJSON),
+        KL_FYLKE_GEOJSON=str(geo / FYLKE_GEOJSON),
+    )
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CORPUS) >= 35, len(CORPUS)
+
+
+@pytest.mark.parametrize("case", list(CORPUS))
+def test_bad_import_file(case: str, imported_examples: Path, geo_dir: Path, tmp_path: Path):
+    kind, name, content, fragments, extra = CORPUS[case]
+    root = tmp_path / "state"
+    shutil.copytree(imported_examples, root, symlinks=True, ignore=shutil.ignore_patterns(".ferdig"))
+    source = tmp_path / "inn"
+    source.mkdir()
+    path = source / name
+    if case != "no-such-file":
+        path.write_bytes(content)
+    for file_name, text in COLUMN_FILES.items():
+        (source / file_name).write_text(text, encoding="utf-8")
+    if case == "demo-data-present":
+        (root / "demo").mkdir()
+        shutil.copy(next((root / "imports" / "units").glob("*.parquet")), root / "demo" / "units.parquet")
+    before = (snapshot(root / "warehouse.duckdb"), _files(root / "imports"))
+    args = [a.format(dir=source) for a in extra]
+    proc = run_cli(["import", kind, str(path), *args], env=_env(root, geo_dir))
+    assert proc.returncode == 2, describe(proc)
+    assert proc.stdout == "", describe(proc)
+    assert "Feil i inndata" in proc.stderr and "ingenting er endret" in proc.stderr, proc.stderr
+    found = problems(proc.stderr)
+    assert found, proc.stderr
+    for problem in found:
+        assert ": fant " in problem and ", forventet " in problem, problem
+        assert problem.startswith((str(source), str(root))), problem
+    report = "\n".join(found)
+    for fragment in fragments:
+        assert fragment in report, f"{fragment!r} not in:\n{report}"
+    plain = report.replace(str(source), "").replace(str(root), "")
+    assert not FOREIGN.search(plain), f"library text or a Python name in:\n{report}"
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", proc.stderr), repr(proc.stderr)
+    assert (snapshot(root / "warehouse.duckdb"), _files(root / "imports")) == before, "something changed"

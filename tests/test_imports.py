@@ -185,7 +185,10 @@ def test_examples_import_in_order_and_are_kept(examples: Path):
         assert f"Tatt vare på som {kept}" in run["out"], run["out"]
         assert "Lageret er bygget på nytt" in run["out"], run["out"]
     kept_all = sorted(str(p.relative_to(imports)) for p in imports.rglob("*") if p.is_file())
-    assert len(kept_all) == 4, kept_all
+    originals = [p for p in kept_all if not p.endswith(".parquet")]
+    assert len(originals) == 4, kept_all
+    # beside each original its normalised frame, with the same hash in the name
+    assert sorted(kept_all) == sorted(originals + [p + ".parquet" for p in originals]), kept_all
     assert not list((examples / "warehouse.duckdb").parent.glob("demo/*")), "import wrote demo data"
 
 
@@ -300,14 +303,14 @@ def formats(tmp_path_factory, geo_dir: Path) -> Path:
                 sheet.append([runde, "FMT-SKOLE-1", "Elev_5_10", f"Bjørn-{i}", item, svar, 6, kjonn])
         workbook.save(src / "svar.xlsx")
         files.append(("answers", src / "svar.xlsx"))
-        header = ["Runde", "Enhet ID", "Kommunenummer", "Respondentgruppe", "Indikator", "Antall svar", "Skår", "Standardavvik"]
+        header = ["Runde", "Enhet ID", "Kommunenummer", "Respondentgruppe", "Indikator", "Antall svar", "Skår", "Standardavvik", "Norm"]
         ansi = [
             header,
-            ["2023-høst", "FMT-SKOLE-2", "", "elev_5_10", "trivsel", "31", "512,3", "96,1"],
-            ["2024", "", "0602", "ansatt_skole", "samarbeid_ppt", "12", "487.5", ""],
+            ["2023-høst", "FMT-SKOLE-2", "", "elev_5_10", "trivsel", "31", "512,3", "96,1", "Prøvenorm"],
+            ["2024", "", "0602", "ansatt_skole", "samarbeid_ppt", "12", "487.5", "", "Prøvenorm"],
         ]
         files.append(("results", write_csv(src / "resultater_ansi.csv", ansi, ";", "cp1252")))
-        bom = [header, ["2024", "FMT-SKOLE-2", "624", "ansatt_skole", "profesjonsfellesskap", "14", "501,25", "80,5"]]
+        bom = [header, ["2024", "FMT-SKOLE-2", "624", "ansatt_skole", "profesjonsfellesskap", "14", "501,25", "80,5", "Prøvenorm"]]
         path = src / "resultater_bom.csv"
         path.write_bytes(b"\xef\xbb\xbf" + write_csv(src / "tmp.csv", bom, ",").read_bytes())
         (src / "tmp.csv").unlink()
@@ -577,4 +580,163 @@ def test_a_failed_import_leaves_a_later_valid_import_possible(state: State, geo_
     assert proc.returncode == 0, describe(proc)
     assert "1 rader, 1 godtatt som svar" in proc.stderr
     assert snapshot(state.warehouse).link_target != before.link_target
-    assert len(list((state.imports / "answers").iterdir())) == 1
+    kept = sorted(p.name for p in (state.imports / "answers").iterdir())
+    assert len(kept) == 2 and kept[1] == kept[0] + ".parquet", kept
+
+
+# --- real exports: other column names, title rows, a column file, unused columns -------------
+
+UNITS_VARIANTS = [
+    ["Enheter i Eksempelregionen (eksport)"],
+    [],
+    ["Enhetsnavn", "Enhet ID", "Type", "Kommune nr.", "Eier", "Org.nr", "Rektor"],
+    ["Variantskolen på Ås (fiktiv)", "VAR-SKOLE-1", "Skole", "3303", "kommunal", "123 456 785", "Kari"],
+    ["Variantskolen 2 (fiktiv)", "VAR-SKOLE-2", "skole", "3006", "", "", ""],
+]
+ANSWERS_VARIANTS = [["År", "Enhetskode", "Gruppe", "Respondent", "Spørsmål", "Svar", "Klassetrinn", "Kjønn"]] + [
+    ["2024", "VAR-SKOLE-1", "elev_5_10", f"V-{i}", item, 3 + i % 2, 6, "J"]
+    for i in range(3)
+    for item in ("E5_TRIV_1", "E5_TRIV_2")
+]
+RESULTS_VARIANTS = [
+    ["Aar", "Enhetsnr", "Kommunenr", "Gruppe", "Tema", "Antall", "Score", "SD", "Normgrunnlag", "Kommentar"],
+    ["2024", "VAR-SKOLE-2", "3303", "elev_5_10", "trivsel", "25", "503,5", "91,0", "Prøvenorm", "første"],
+]
+
+
+@pytest.fixture(scope="session")
+def real_exports(examples: Path, tmp_path_factory, geo_dir: Path) -> Path:
+    """The examples state, then units, answers and results with other header names (a title row
+    above the units' header) and the example export read through a column file."""
+
+    def make(root: Path) -> None:
+        state = copy_state(examples, root / "state")
+        src = root / "src"
+        src.mkdir()
+        files = [
+            ("units", write_csv(src / "enheter_varianter.csv", UNITS_VARIANTS, ";", "cp1252"), ()),
+            ("answers", write_csv(src / "svar_varianter.csv", ANSWERS_VARIANTS, ";", "utf-8"), ()),
+            ("results", write_csv(src / "resultater_varianter.csv", RESULTS_VARIANTS, ";", "utf-8"), ()),
+            ("results", EXAMPLES / "resultater_eksport.xlsx", ()),
+            (
+                "results",
+                EXAMPLES / "resultater_eksport.xlsx",
+                ("--kolonner", str(EXAMPLES / "kolonner_resultater.yaml")),
+            ),
+        ]
+        log = []
+        for kind, path, extra in files:
+            proc = state.run(geo_dir, "import", kind, str(path), *extra)
+            log.append({"file": str(path), "rc": proc.returncode, "out": output(proc)})
+        (root / "log.json").write_text(json.dumps(log), encoding="utf-8")
+
+    return shared_once(tmp_path_factory, "real-exports", make)
+
+
+def test_header_variants_and_title_rows_import(real_exports: Path):
+    log = json.loads((real_exports / "log.json").read_text(encoding="utf-8"))
+    for run in log[:3]:
+        assert run["rc"] == 0, f"{run['file']}:\n{run['out']}"
+    assert "(CSV, Windows-1252, skilletegn semikolon, overskrift i rad 3): 2 rader, 2 godtatt som enheter" in log[0]["out"]
+    # the unused columns are named, and kept
+    assert "Rektor" in log[0]["out"] and "Kommentar" in log[2]["out"], log
+    warehouse = real_exports / "state" / "warehouse.duckdb"
+    units = table(warehouse, "select enhet_id, enhet_navn, enhetstype, kommunenummer, organisasjonsnummer "
+                  "from stg_enhet where enhet_id like 'VAR-%' order by 1").rows()
+    assert units == [
+        ("VAR-SKOLE-1", "Variantskolen på Ås (fiktiv)", "skole", "3303", "123456785"),
+        ("VAR-SKOLE-2", "Variantskolen 2 (fiktiv)", "skole", "3303", None),
+    ]
+    answers = table(warehouse, "select * from stg_svar where enhet_id = 'VAR-SKOLE-1'")
+    assert answers.height == 6 and set(answers["kjonn"]) == {"jente"} and set(answers["runde"]) == {"2024"}
+    result = table(warehouse, "select antall_svar, skaar, standardavvik from stg_resultat where enhet_id = 'VAR-SKOLE-2'")
+    assert result.rows() == [(25, 503.5, 91.0)]
+
+
+def test_a_column_file_reads_a_foreign_export(real_exports: Path):
+    log = json.loads((real_exports / "log.json").read_text(encoding="utf-8"))
+    without, with_file = log[3], log[4]
+    assert without["rc"] == 2, without["out"]
+    assert "arket «Resultater», rad 3, kolonne «skaar»: fant «(mangler)»" in without["out"], without["out"]
+    assert "--kolonner FIL.yaml" in without["out"]
+    assert with_file["rc"] == 0, with_file["out"]
+    assert "(Excel, arket «Resultater», overskrift i rad 3): 2 rader, 2 godtatt som resultater." in with_file["out"]
+    assert "Org.nr" in with_file["out"], with_file["out"]
+    warehouse = real_exports / "state" / "warehouse.duckdb"
+    rows = table(warehouse, "select indikator, antall_svar, skaar from stg_resultat "
+                 "where runde = '2024-vår' and enhet_id = 'EKS-SKOLE-2' order by 1").rows()
+    assert rows == [("mestring", 40, 501.1), ("trivsel", 40, 509.4)]
+    # the Parquet file beside the kept export: the norm, and the column nobody reads, kept
+    [parquet] = (real_exports / "state" / "imports" / "results").glob("*-resultater_eksport.xlsx.parquet")
+    frame = pl.read_parquet(parquet)
+    assert set(frame["referanse"]) == {"eksempelnorm (fiktiv)"}
+    assert [json.loads(e) for e in frame["ekstra"]] == [{"Org.nr": "200 000 005"}] * 2
+    assert frame["_rad"].to_list() == [4, 5]
+    # and the options it was read with, so a rebuild reads it the same way
+    options = json.loads(parquet.with_name(parquet.name.replace(".parquet", ".valg.json")).read_text("utf-8"))
+    assert options["kolonner"]["Gj.snitt (500-skala)"] == "skaar"
+
+
+# --- real and demo data never mix ---------------------------------------------------------------
+
+
+def test_real_and_demo_data_are_refused_together(examples: Path, tmp_path: Path, geo_dir: Path):
+    state = copy_state(examples, tmp_path / "state")
+    (state.root / "demo").mkdir()
+    frame = pl.DataFrame({"enhet_id": ["demo-1"], "kommunenummer": ["3303"], "enhetstype": ["skole"]})
+    frame.write_parquet(state.root / "demo" / "units.parquet")
+    before = snapshot(state.warehouse)
+    proc = state.run(geo_dir, "build", "--quiet")
+    assert proc.returncode == 2, describe(proc)
+    assert "demodata" in proc.stderr and "--med-demodata" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert snapshot(state.warehouse) == before
+    path = write_csv(tmp_path / "enheter.csv", [UNIT_HEADER, ["X9", "Skole", "skole", "3303", "", ""]])
+    proc = state.run(geo_dir, "import", "units", str(path))
+    assert proc.returncode == 2 and "--med-demodata" in proc.stderr, describe(proc)
+    assert snapshot(state.warehouse) == before
+
+
+# --- an import is done only when the published warehouse has it --------------------------------
+
+
+def test_a_killed_import_is_imported_by_a_retry(examples: Path, tmp_path: Path, geo_dir: Path):
+    """kill -9 while the import rebuilds (the build waits on a FIFO as its boundary file): the
+    retry must import the file, not call it «allerede importert»."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    state = copy_state(examples, tmp_path / "state")
+    before = snapshot(state.warehouse)
+    path = write_csv(tmp_path / "enheter_ny.csv", [UNIT_HEADER, ["KILL-1", "Skole", "skole", "3303", "", ""]])
+    fifo = tmp_path / "grenser.geojson"
+    os.mkfifo(fifo)
+    env = state.env(geo_dir) | {"KL_GEOJSON": str(fifo)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "etl", "import", "units", str(path)],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        kept = state.imports / "units"
+        deadline = time.monotonic() + 120  # a generous bound on waiting, not a timing assertion
+        while not any(p.name.endswith("-enheter_ny.csv") for p in kept.iterdir()):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the import never kept its file"
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    assert snapshot(state.warehouse) == before, "the killed import published something"
+
+    retry = state.run(geo_dir, "import", "units", str(path))
+    assert retry.returncode == 0, describe(retry)
+    assert "allerede importert" not in retry.stderr, retry.stderr
+    assert "Lageret er bygget på nytt" in retry.stderr
+    units = table(state.warehouse, "select enhet_id from stg_enhet where enhet_id = 'KILL-1'")
+    assert units.height == 1
+    again = state.run(geo_dir, "import", "units", str(path))
+    assert again.returncode == 0 and "allerede importert, ingen endring" in again.stderr, describe(again)

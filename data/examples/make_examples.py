@@ -9,6 +9,8 @@ valid when the instruments change. Import them in this order (units first):
     python -m etl import answers data/examples/svar.csv
     python -m etl import results data/examples/resultater.csv
     python -m etl import mapping data/examples/kartlegging.xlsx
+    python -m etl import results data/examples/resultater_eksport.xlsx \
+        --kolonner data/examples/kolonner_resultater.yaml
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from etl import instruments
 from etl.imports import ORGNR_WEIGHTS, orgnr_is_valid
+
+
+NORM = "eksempelnorm (fiktiv)"
 
 
 def fictional_orgnr(first_eight: str) -> str:
@@ -112,17 +117,52 @@ def results() -> list[list[object]]:
             "antall_svar",
             "skår",
             "standardavvik",
+            "norm",
         ],
         # A unit's cell comes from answers (svar.csv: Eksempelskolen) or from results, never both.
-        ["2023-høst", "EKS-SKOLE-2", "", "elev_5_10", "trivsel", 42, "512,3", "96,1"],
-        ["2023-høst", "EKS-SKOLE-2", "", "elev_5_10", "mestring", 42, "498,7", "101,4"],
+        ["2023-høst", "EKS-SKOLE-2", "", "elev_5_10", "trivsel", 42, "512,3", "96,1", NORM],
+        ["2023-høst", "EKS-SKOLE-2", "", "elev_5_10", "mestring", 42, "498,7", "101,4", NORM],
         # Municipality totals, for a municipality without unit rows for the same cell.
-        ["2023-høst", "", "3407", "elev_5_10", "trivsel", 615, "505,2", "99,0"],
-        ["2023-høst", "", "3407", "ansatt_skole", "samarbeid_ppt", 88, "487,9", ""],
+        ["2023-høst", "", "3407", "elev_5_10", "trivsel", 615, "505,2", "99,0", NORM],
+        ["2023-høst", "", "3407", "ansatt_skole", "samarbeid_ppt", 88, "487,9", "", NORM],
         # 2019: Drammen (0602) and Nedre Eiker (0625) are both 3301 Drammen today; pooled on import.
-        ["2019", "", "0602", "elev_5_10", "trivsel", 1210, "503,0", "98,0"],
-        ["2019", "", "0625", "elev_5_10", "trivsel", 640, "495,5", "102,0"],
+        ["2019", "", "0602", "elev_5_10", "trivsel", 1210, "503,0", "98,0", NORM],
+        ["2019", "", "0625", "elev_5_10", "trivsel", 640, "495,5", "102,0", NORM],
     ]
+
+
+# An export as another system might write it: a title row, its own column names (some are
+# aliases we know, some need the column file kolonner_resultater.yaml) and a column we do not use.
+FOREIGN_TITLE = "Resultater fra spørreundersøkelsen – fiktivt eksempel"
+FOREIGN_COLUMNS = {
+    "Tidspunkt": "runde",
+    "Skolenr": "enhet_id",
+    "Indikatornavn": "indikator",
+    "Gj.snitt (500-skala)": "skaar",
+}
+
+
+def foreign_results() -> list[list[object]]:
+    header = ["Tidspunkt", "Skolenr", "Kommune nr.", "Målgruppe", "Indikatornavn", "Antall"]
+    header += ["Gj.snitt (500-skala)", "SD", "Normgrunnlag", "Org.nr"]
+    orgnr = fictional_orgnr("20000000")
+    return [
+        [FOREIGN_TITLE],
+        [],
+        header,
+        ["2024-vår", "EKS-SKOLE-2", "3403", "elev_5_10", "trivsel", 40, 509.4, 97.2, NORM, orgnr],
+        ["2024-vår", "EKS-SKOLE-2", "3403", "elev_5_10", "mestring", 40, 501.1, 99.8, NORM, orgnr],
+    ]
+
+
+def column_file() -> str:
+    lines = [f"  {theirs}: {ours}" for theirs, ours in FOREIGN_COLUMNS.items()]
+    return (
+        "# Kolonnefil for resultater_eksport.xlsx: overskriften i filen: vårt kolonnenavn.\n"
+        "# Bruk: python -m etl import results data/examples/resultater_eksport.xlsx "
+        "--kolonner data/examples/kolonner_resultater.yaml\n"
+        "kolonner:\n" + "\n".join(lines) + "\n"
+    )
 
 
 def mapping() -> list[list[object]]:
@@ -150,10 +190,10 @@ def mapping() -> list[list[object]]:
     return rows
 
 
-def write_xlsx(path: Path, rows: list[list[object]]) -> None:
+def write_xlsx(path: Path, rows: list[list[object]], title: str = "Kartlegging") -> None:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = "Kartlegging"
+    sheet.title = title
     for row in rows:
         sheet.append(row)
     workbook.save(path)
@@ -164,6 +204,8 @@ def main() -> None:
     write_csv(HERE / "svar.csv", answers(), ";", "cp1252")
     write_csv(HERE / "resultater.csv", results(), ";", "utf-8")
     write_xlsx(HERE / "kartlegging.xlsx", mapping())
+    write_xlsx(HERE / "resultater_eksport.xlsx", foreign_results(), "Resultater")
+    (HERE / "kolonner_resultater.yaml").write_text(column_file(), encoding="utf-8")
     print(f"Skrev eksempelfilene i {HERE}", file=sys.stderr)
 
 

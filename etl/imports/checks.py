@@ -7,55 +7,100 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import polars as pl
 
-from etl.errors import Collector, Problem
-from etl.imports.columns import KEYS, RESPONDENT, Field, fold_header
-from etl.imports.reading import SEPARATORS, RawTable
+from etl.errors import InputError, Problem
+from etl.imports.columns import ALIASES, KEYS, RESPONDENT, Field, fold_header
+from etl.imports.reading import SEPARATORS, RawTable, visible
 
-# --- validation ------------------------------------------------------------------------------
+# --- the report ----------------------------------------------------------------------------
+
+DETAILED_ROWS = 10_000  # rows whose expected text is worked out one by one; the rest are counted
 
 
 class Report:
-    """Problems of one file, with the columns named as the file spells them."""
+    """Problems of one file, with the columns named as the file spells them.
 
-    def __init__(self, fil: str) -> None:
-        self.fil = fil
-        self.collector = Collector()
+    Problems are kept grouped by (column, found, expected), each with its rows, so the same
+    problem on a million rows is one line and costs one list, not a million objects.
+    """
+
+    def __init__(self, fil: str, header_row: int = 1) -> None:
+        self.fil = visible(fil)
+        self.header_row = header_row
         self.spelling: dict[str, str] = {}
         self.notes: list[str] = []
+        self.groups: dict[tuple[str | None, str, str], list[int | str | None]] = {}
+
+    def _column(self, column: str | None) -> str | None:
+        return None if column is None else visible(self.spelling.get(column, column))
 
     def add(self, rad: int | str | None, column: str | None, found: object, expected: str) -> None:
-        self.collector.add(self.fil, rad, self.spelling.get(column, column), found, expected)
+        found_text = "" if found is None else _short(visible(found))
+        self.groups.setdefault((self._column(column), found_text, expected), []).append(rad)
 
     def add_rows(
         self,
         bad: pl.DataFrame,
-        column: str,
-        expected: str | Callable[[dict], str],
-        found: str | None = None,
+        column: str | None,
+        expected: str | pl.Expr | Callable[[dict], str],
+        found: str | pl.Expr | None = None,
     ) -> None:
-        """One problem per row of `bad` (which has `_rad`); `expected` may read the whole row."""
-        for row in bad.iter_rows(named=True):
-            text = expected(row) if callable(expected) else expected
-            self.add(row["_rad"], column, row[found or column], text)
+        """The rows of `bad` (which has `_rad`) have a problem in `column`.
+
+        `found` is a column of `bad` (default: `column`) or an expression; `expected` a text,
+        an expression, or a function of the whole row (worked out for the first rows only).
+        """
+        if bad.is_empty():
+            return
+        found_expr = found if isinstance(found, pl.Expr) else pl.col(found or column)
+        if callable(expected) and not isinstance(expected, pl.Expr):
+            detailed = bad.head(DETAILED_ROWS).with_columns(_funnet=found_expr)
+            for row in detailed.iter_rows(named=True):
+                self.add(row["_rad"], column, row["_funnet"], expected(row))
+            rest = bad.height - detailed.height
+            if rest:
+                self.add(f"{rest} rader til", column, "samme slags feil", "se radene over")
+            return
+        expected_expr = expected if isinstance(expected, pl.Expr) else pl.lit(expected)
+        grouped = (
+            bad.select(
+                "_rad",
+                _funnet=found_expr.cast(pl.Utf8).fill_null(""),
+                _forventet=expected_expr.cast(pl.Utf8),
+            )
+            .group_by("_funnet", "_forventet", maintain_order=True)
+            .agg("_rad")
+        )
+        for found_text, expected_text, rows in grouped.iter_rows():
+            key = (self._column(column), _short(visible(found_text)), expected_text)
+            self.groups.setdefault(key, []).extend(rows)
 
     def raise_if_any(self) -> None:
         """Raise with the problems in row order; the same problem on many rows is listed once."""
-        groups: dict[tuple, list[Problem]] = {}
-        for p in self.collector.problems:
-            groups.setdefault((p.kolonne, str(p.funnet), p.forventet), []).append(p)
-        merged = [same[0] if len(same) == 1 else _on_rows(same) for same in groups.values()]
-        columns = list(self.spelling.values())
+        if not self.groups:
+            return
+        merged = [
+            Problem(self.fil, rows[0], column, found, expected)
+            if len(rows) == 1
+            else _on_rows(self.fil, rows, column, found, expected)
+            for (column, found, expected), rows in self.groups.items()
+        ]
+        columns = [visible(c) for c in self.spelling.values()]
         merged.sort(
             key=lambda p: (
                 _first_row(p.rad),
                 columns.index(p.kolonne) if p.kolonne in columns else len(columns),
             )
         )
-        self.collector.problems = merged
-        self.collector.raise_if_any()
+        raise InputError(merged)
+
+
+def _short(text: str, limit: int = 100) -> str:
+    """A found value as shown: a cell of 200 000 characters is cut, with its length."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} tegn)"
 
 
 def _first_row(rad: int | str | None) -> int:
@@ -65,9 +110,11 @@ def _first_row(rad: int | str | None) -> int:
     return int(digits.group()) if digits else 0
 
 
-def _on_rows(same: list[Problem], limit: int = 8) -> Problem:
+def _on_rows(fil, rows, column, found, expected, limit: int = 8) -> Problem:
     """One problem for many rows: «rader 2–16 (15 i alt)» or «rader 2, 5, 9–12 … (40 i alt)»."""
-    numbers = sorted({p.rad for p in same if isinstance(p.rad, int)})
+    numbers = sorted({r for r in rows if isinstance(r, int)})
+    if not numbers:
+        return Problem(fil, rows[0], column, found, expected)
     spans: list[list[int]] = []
     for n in numbers:
         if spans and n == spans[-1][1] + 1:
@@ -77,88 +124,126 @@ def _on_rows(same: list[Problem], limit: int = 8) -> Problem:
     text = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans[:limit])
     if len(spans) > limit:
         text += " …"
-    first = same[0]
-    return Problem(
-        first.fil,
-        f"rader {text} ({len(numbers)} i alt)",
-        first.kolonne,
-        first.funnet,
-        first.forventet,
-    )
+    rad = f"rader {text} ({len(numbers)} i alt)" if len(numbers) > 1 else numbers[0]
+    return Problem(fil, rad, column, found, expected)
 
 
-def find_columns(raw: RawTable, specs: list[Field], report: Report) -> dict[str, int] | None:
-    """Position of each known column in the header; reports missing and repeated columns."""
-    wanted = {fold_header(f.name): f.name for f in specs}
+# --- the header and the cells --------------------------------------------------------------
+
+
+@dataclass
+class Columns:
+    """Where the file has each of our columns, and the columns we do not use (kept aside)."""
+
+    positions: dict[str, int]
+    extra: dict[str, int]  # header (or «kolonne N» when it has none) -> position
+
+
+def find_columns(
+    raw: RawTable, specs: list[Field], names: dict[str, str], report: Report
+) -> Columns | None:
+    """Position of each known column in the header; reports missing and repeated columns.
+
+    `names` maps a folded header spelling to our column (columns.header_names).
+    """
+    row = raw.header_row
     positions: dict[str, int] = {}
+    extra: dict[str, int] = {}
     for index, header in enumerate(raw.headers):
-        name = wanted.get(fold_header(header))
+        name = names.get(fold_header(header))
         if name is None:
+            if header.strip():
+                label = header.strip()
+                while label in extra:
+                    label += "*"
+                extra[label] = index
             continue
         if name in positions:
             report.add(
-                1,
-                header,
-                header,
-                f"kolonnen bare én gang (den står også som kolonne {positions[name] + 1})",
+                row,
+                name,
+                f"{header.strip()} (kolonne {_column_label(raw, index)})",
+                f"kolonnen «{name}» bare én gang (den står også som kolonne "
+                f"{_column_label(raw, positions[name])})",
             )
             continue
         positions[name] = index
         report.spelling[name] = header.strip()
-    named = [h.strip() for h in raw.headers if h.strip()]
+    named = [visible(h.strip()) for h in raw.headers if h.strip()]
     missing = [f.name for f in specs if f.required and f.name not in positions]
-    if missing and len(named) <= 1 < len(specs):
+    if missing and len(named) <= 1 < len(specs) and not raw.excel:
         report.add(
-            1,
+            row,
             None,
             ",".join(raw.headers)[:80],
             "en overskriftsrad med kolonnene skilt med komma eller semikolon",
         )
         return None
+    where = "i overskriftsraden" if row == 1 else f"i overskriftsraden (rad {row})"
     for name in missing:
+        aliases = [a for a in ALIASES.get(name, ()) if a != fold_header(name)][:3]
+        also = f"; også godtatt: {', '.join(aliases)}" if aliases else ""
         report.add(
-            1, name, "(mangler)", f"kolonnen «{name}» i overskriftsraden (fant: {', '.join(named)})"
+            row,
+            name,
+            "(mangler)",
+            f"kolonnen «{name}» {where}{also} – eller oppgi den i en kolonnefil "
+            f"(--kolonner FIL.yaml) (fant: {', '.join(named)})",
         )
-    ignored = [h for h in named if fold_header(h) not in wanted]
-    if ignored:
-        report.notes.append("Ukjente kolonner er ikke lest: " + ", ".join(ignored))
-    return None if missing else positions
+    if missing:
+        return None
+    return Columns(positions, extra)
 
 
-def cells(raw: RawTable, positions: dict[str, int], report: Report) -> pl.DataFrame:
-    """Text frame with `_rad` and one column per known field; rows of the wrong width are reported."""
+def _column_label(raw: RawTable, index: int) -> str:
+    """Column number as the user sees it: a letter in a workbook, a position in a CSV."""
+    if not raw.excel:
+        return str(index + 1)
+    letters, n = "", index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cells(raw: RawTable, columns: Columns, report: Report) -> pl.DataFrame:
+    """Text frame with `_rad`, one column per known field and `ekstra` (the unused columns as
+    JSON, or null); rows of the wrong width are reported."""
     width = len(raw.headers)
-    names = list(positions)
-    data: dict[str, list] = {"_rad": []} | {n: [] for n in names}
-    for number, cells in raw.rows:
-        too_many = any(c.strip() for c in cells[width:])
-        too_few = len(cells) < width and raw.separator is not None  # a sheet's empty cells are fine
-        if too_many and raw.separator is None:
-            report.add(
-                number,
-                None,
-                "verdier til høyre for siste kolonne",
-                f"verdier bare i de {width} kolonnene med overskrift",
-            )
-            continue
-        if too_many or too_few:
-            hint = ""
-            if raw.separator == "," and too_many:
-                hint = " – tall med desimalkomma må stå i anførselstegn, eller bruk semikolon som skilletegn"
-            report.add(
-                number,
-                None,
-                f"{len(cells)} felt",
-                f"{width} felt skilt med {SEPARATORS[raw.separator]}{hint}",
-            )
-            continue
-        data["_rad"].append(number)
-        for name in names:
-            index = positions[name]
-            data[name].append(cells[index] if index < len(cells) else "")
-    schema = {"_rad": pl.Int64} | {n: pl.Utf8 for n in names}
-    frame = pl.DataFrame(data, schema=schema)
-    return frame.with_columns(pl.col(n).str.strip_chars().replace("", None) for n in names)
+    frame = raw.cells
+    bad = frame.filter(pl.col("_feil_bredde"))
+    if raw.excel:
+        report.add_rows(
+            bad,
+            None,
+            f"verdier bare i de {width} kolonnene med overskrift (til og med kolonne "
+            f"{_column_label(raw, width - 1)})",
+            pl.lit("verdier til høyre for siste kolonne"),
+        )
+    else:
+        separator = SEPARATORS[raw.separator]
+        hint = (
+            " – tall med desimalkomma må stå i anførselstegn, eller bruk semikolon som skilletegn"
+            if raw.separator == ","
+            else ""
+        )
+        report.add_rows(
+            bad,
+            None,
+            pl.when(pl.col("_felt") > width)
+            .then(pl.lit(f"{width} felt skilt med {separator}{hint}"))
+            .otherwise(pl.lit(f"{width} felt skilt med {separator}")),
+            pl.format("{} felt", pl.col("_felt")),
+        )
+    good = frame.filter(~pl.col("_feil_bredde"))
+    text = [pl.col(f"c{i}").alias(name) for name, i in columns.positions.items()]
+    extra = [pl.col(f"c{i}").alias(label) for label, i in columns.extra.items()]
+    ekstra = pl.struct(extra).struct.json_encode() if extra else pl.lit(None, pl.Utf8)
+    return good.select(
+        "_rad",
+        *[e.str.strip_chars().replace("", None) for e in text],
+        ekstra.alias("ekstra"),
+    )
 
 
 def parse_fields(text: pl.DataFrame, specs: list[Field], report: Report) -> pl.DataFrame:
@@ -175,11 +260,15 @@ def parse_fields(text: pl.DataFrame, specs: list[Field], report: Report) -> pl.D
         found, value = f"_tekst_{f.name}", pl.col(f.name)
         empty = pl.col(found).is_null() & pl.lit(not f.blank)
         invalid = pl.col(found).is_not_null() & value.is_null()
-        expected = f.expected
-        explain = (
-            (lambda row, x=expected, c=found: x(row[c] or "")) if callable(expected) else expected
-        )
-        report.add_rows(parsed.filter(empty | invalid), f.name, explain, found)
+        bad = parsed.filter(empty | invalid)
+        explain: str | pl.Expr = f.expected  # type: ignore[assignment]
+        if callable(f.expected) and not bad.is_empty():
+            # explained once per distinct value, not per row
+            texts = {v: f.expected(v) for v in bad[found].drop_nulls().unique().to_list()}
+            explain = pl.col(found).replace_strict(
+                texts, default=f.expected(""), return_dtype=pl.Utf8
+            )
+        report.add_rows(bad, f.name, explain, found)
     return parsed
 
 
@@ -204,14 +293,12 @@ def check_duplicates(report: Report, frame: pl.DataFrame, kind: str) -> None:
         pl.col("_rad") != pl.col("_forste")
     )
     label = " + ".join(k if k != "_mottaker" else "enhet_id/kommunenummer" for k in key)
-    for row in repeated.iter_rows(named=True):
-        found = " / ".join(str(row[k]) for k in key)
-        report.add(
-            row["_rad"],
-            None,
-            found,
-            f"én rad per {label} (samme nøkkel står i rad {row['_forste']})",
-        )
+    report.add_rows(
+        repeated,
+        None,
+        pl.format(f"én rad per {label} (samme nøkkel står i rad {{}})", pl.col("_forste")),
+        pl.concat_str([pl.col(k).cast(pl.Utf8) for k in key], separator=" / "),
+    )
 
 
 def check_respondents(report: Report, frame: pl.DataFrame, kind: str) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dc_field
+from datetime import date
+from pathlib import Path
 
 import polars as pl
 
 from etl import geography
+from etl.errors import InputError, Problem
 
 KINDS = ("units", "answers", "results", "mapping")
 SURVEY_KINDS = ("answers", "results")  # both fill the same indicator cells
@@ -50,6 +55,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "antall_svar": pl.Int32,
         "skaar": pl.Float64,
         "standardavvik": pl.Float64,
+        "referanse": pl.Utf8,
         "syntetisk": pl.Boolean,
     },
     "mapping": {
@@ -89,7 +95,7 @@ ROLLER = {
     "laerer/pedagog": "pedagog",
 }
 TERMINER = {"høst": "høst", "host": "høst", "haust": "høst", "vår": "vår", "var": "vår"}
-YEARS = (2000, 2040)
+FIRST_YEAR = 2000
 ORGNR_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 
 
@@ -102,16 +108,50 @@ def empty_frame(kind: str) -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMAS[kind])
 
 
+def last_year() -> int:
+    """A round may lie at most next year (a round in 2035 is a typing error)."""
+    return date.today().year + 1
 
-# --- columns ---------------------------------------------------------------------------------
+
+# --- header names ----------------------------------------------------------------------------
 
 
 def fold_header(name: str) -> str:
-    """Header spelling that ignores case, spaces and æ/ø/å (`Spørsmål ID` = `sporsmal_id`)."""
+    """Header spelling that ignores case, æ/ø/å and everything but letters and digits:
+    `Spørsmål ID` = `sporsmal_id` = `SporsmalID`, `Kommune nr.` = `Kommunenr`."""
     text = name.strip().lstrip("\ufeff").lower()
     for letter, plain in (("æ", "ae"), ("ø", "o"), ("å", "a"), ("aa", "a")):
         text = text.replace(letter, plain)
-    return re.sub(r"[\s\-]+", "_", text)
+    return re.sub(r"[^a-z0-9]+", "", text)
+
+
+# Other names real exports use for our columns (folded by fold_header, so case, spaces,
+# punctuation and æøå/ae-o-a spellings are all covered). A name may mean different columns in
+# different kinds (`tema` is an indicator in results and an area in mapping).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "enhet_id": ("enhetid", "enhetsid", "enhetskode", "enhetsnummer", "enhetsnr", "enhetnr"),
+    "enhet_navn": ("enhetsnavn", "navn", "navnpaenhet", "skolenavn", "barnehagenavn"),
+    "enhetstype": ("type", "enhettype", "typeenhet"),
+    "kommunenummer": ("kommunenr", "kommunekode", "knr", "kommnr", "kommunenum"),
+    "eierform": ("eier", "eierskap", "eierforhold"),
+    "organisasjonsnummer": ("orgnr", "organisasjonsnr", "orgnummer", "orgno"),
+    "runde": ("ar", "arstall", "undersokelsesrunde", "periode", "gjennomforing"),
+    "respondentgruppe": ("gruppe", "malgruppe", "respgruppe"),
+    "respondent_id": ("respondent", "respondentnr", "respondentnummer", "respid", "besvarelse"),
+    "sporsmal_id": ("sporsmal", "sporsmalsid", "sporsmalskode", "sporsmalnr", "item", "itemid"),
+    "svar": ("svarverdi", "verdi", "svaralternativ"),
+    "trinn": ("klassetrinn", "arstrinn", "klasse"),
+    "kjonn": ("kjonn", "kjoenn"),
+    "indikator": ("tema", "indeks"),
+    "antall_svar": ("antall", "antallsvar", "n", "antallrespondenter", "antallbesvarelser"),
+    "skaar": ("score", "skar", "poeng", "skala500"),
+    "standardavvik": ("sd", "std", "stdavvik", "standardavvikskar"),
+    "norm": ("referanse", "normgrunnlag", "normgruppe", "sammenligningsgrunnlag"),
+    "rolle": ("stilling", "stillingstype"),
+    "omrade": ("kompetanseomrade", "tema", "fagomrade"),
+    "kompetanse": ("kompetanseniva", "egenvurdering"),
+    "behov": ("kompetansebehov", "behovforkompetanse"),
+}
 
 
 Parse = Callable[[pl.Expr], pl.Expr]
@@ -182,7 +222,7 @@ def _runde(e: pl.Expr) -> pl.Expr:
     parts = e.str.to_lowercase().str.extract_groups(r"^(\d{4})(?:\s*[-–_ ]\s*([a-zæøå]+))?$")
     year, word = parts.struct.field("1"), parts.struct.field("2")
     term = word.replace_strict(TERMINER, default=None, return_dtype=pl.Utf8)
-    in_range = year.cast(pl.Int32, strict=False).is_between(*YEARS)
+    in_range = year.cast(pl.Int32, strict=False).is_between(FIRST_YEAR, last_year())
     return (
         pl.when(in_range & word.is_null())
         .then(year)
@@ -279,7 +319,21 @@ def _split_note(row: dict) -> str:
     return note + (f" ({row['merknad'].rstrip('.')})" if row["merknad"] else "")
 
 
-RUNDE = "et år (2023) eller år og termin (2023-høst, 2023-vår)"
+def _explain_runde(found: str) -> str:
+    year = re.match(r"\s*(\d{4})", found)
+    if year and not FIRST_YEAR <= int(year.group(1)) <= last_year():
+        return (
+            f"en runde fra {FIRST_YEAR} til {last_year()} (en runde ligger høyst ett år fram i tid)"
+        )
+    return "et år (2023) eller år og termin (2023-høst, 2023-vår)"
+
+
+RUNDE = _explain_runde
+
+
+NORM = (
+    "navnet på normen skårene er regnet mot (kolonnen «norm», eller --norm NAVN for hele filen)"
+)
 
 
 def fields(kind: str, kommuner: Municipalities) -> list[Field]:
@@ -335,7 +389,11 @@ def fields(kind: str, kommuner: Municipalities) -> list[Field]:
             Field("kommunenummer", kommuner.parse, kommuner.explain, required=False, blank=True),
             Field("respondentgruppe", _lower, "en respondentgruppe"),
             Field("indikator", _lower, "en indikator"),
-            Field("antall_svar", _integer(0, 2**31 - 1), "et heltall ≥ 0"),
+            Field(
+                "antall_svar",
+                _integer(1, 2**31 - 1),
+                "et heltall ≥ 1 (en skår bygger på minst ett svar)",
+            ),
             Field(
                 "skaar",
                 _number(0, 1000),
@@ -348,6 +406,7 @@ def fields(kind: str, kommuner: Municipalities) -> list[Field]:
                 required=False,
                 blank=True,
             ),
+            Field("norm", _as_text, NORM, required=False, blank=True),
         ]
     if kind == "mapping":
         return [
@@ -367,3 +426,88 @@ def fields(kind: str, kommuner: Municipalities) -> list[Field]:
     check_kind(kind)
     raise AssertionError(kind)
 
+
+
+
+def header_names(specs: list[Field], kolonner: dict[str, str] | None = None) -> dict[str, str]:
+    """Folded header spelling -> our column: the aliases, our own names, then the user's
+    column file (`--kolonner`), each overriding the one before."""
+    table: dict[str, str] = {}
+    for f in specs:
+        for alias in ALIASES.get(f.name, ()):
+            table.setdefault(fold_header(alias), f.name)
+    table |= {fold_header(f.name): f.name for f in specs}
+    table |= {fold_header(header): name for header, name in (kolonner or {}).items()}
+    return table
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user said about a file beside it: a column file and the results' norm.
+
+    Kept beside the imported file (JSON), so the file reads the same way at every rebuild.
+    """
+
+    kolonner: dict[str, str] = dc_field(default_factory=dict)  # the file's header -> our column
+    norm: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({"kolonner": self.kolonner, "norm": self.norm}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Options:
+        data = json.loads(text)
+        return cls(dict(data.get("kolonner") or {}), data.get("norm"))
+
+
+def read_column_file(path: Path, kind: str, specs: list[Field]) -> dict[str, str]:
+    """A user's column file: `kolonner:` mapping the file's headers to our column names.
+
+    ```yaml
+    kolonner:
+      Skolenummer: enhet_id
+      Gj.snitt (500): skaar
+    ```
+    """
+    from etl import yamlfile
+
+    fil = str(path)
+    if not path.is_file():
+        raise InputError([Problem(fil, None, None, "ingen fil", "en kolonnefil (YAML) som finnes")])
+    data = yamlfile.load(path)
+    allowed = [f.name for f in specs]
+    expected_top = "en YAML-fil med nøkkelen «kolonner:» og under den «overskrift i filen: vårt kolonnenavn»"
+    if not isinstance(data, dict) or "kolonner" not in data:
+        raise InputError([Problem(fil, None, None, "ingen «kolonner:»", expected_top)])
+    problems = []
+    line_of = getattr(data, "line_of", lambda key: None)
+    for key in data:
+        if key != "kolonner":
+            problems.append(Problem(fil, line_of(key), None, key, "bare nøkkelen «kolonner»"))
+    mapping = data["kolonner"]
+    if not isinstance(mapping, dict) or not mapping:
+        raise InputError([Problem(fil, line_of("kolonner"), "kolonner", "ingen par", expected_top)])
+    result: dict[str, str] = {}
+    mapping_line = getattr(mapping, "line_of", lambda key: None)
+    for header, name in mapping.items():
+        target = str(name).strip() if name is not None else ""
+        if target not in allowed:
+            problems.append(
+                Problem(
+                    fil,
+                    mapping_line(header),
+                    str(header),
+                    target or None,
+                    f"et kolonnenavn for {kind}: {', '.join(allowed)}",
+                )
+            )
+        result[str(header)] = target
+    targets = list(result.values())
+    for header, target in result.items():
+        if targets.count(target) > 1:
+            problems.append(
+                Problem(fil, mapping_line(header), str(header), target, "hvert kolonnenavn én gang")
+            )
+    if problems:
+        raise InputError(problems)
+    return result

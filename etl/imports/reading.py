@@ -1,4 +1,9 @@
-"""Reading a file as text cells: CSV (separator, encoding sniffed) or the first sheet of an .xlsx."""
+"""Reading a file as text cells: CSV (encoding, separator and header row found) or an .xlsx sheet.
+
+CSV files are parsed by Polars (no per-row Python, so answer files of tens of millions of rows
+stay fast); only the first rows are looked at in Python, to find the separator and the header
+row below any title rows. Every cell is kept as text; `columns` and `checks` cast and check them.
+"""
 
 from __future__ import annotations
 
@@ -6,133 +11,56 @@ import codecs
 import csv
 import io
 import re
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
+
+import polars as pl
 
 from etl.errors import InputError, Problem
 
 SEPARATORS = {";": "semikolon", ",": "komma", "\t": "tabulator"}
+HEAD_ROWS = 20  # the header row is looked for among the first rows (title rows above it)
+HEAD_BYTES = 256 * 1024
+CHUNK = 16 * 1024 * 1024
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-# --- reading a file as text cells ------------------------------------------------------------
+def visible(text: object) -> str:
+    """Text safe to print: control characters (an ANSI escape, a NUL …) shown as \\xNN."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
 @dataclass
 class RawTable:
-    """A file's cells as text: header row and data rows with their row numbers (header = 1)."""
+    """A file's cells as text, below its header row.
+
+    `cells` has `_rad` (the row as a spreadsheet shows it: the file's first row is 1),
+    `_feil_bredde` (a CSV record with another number of fields than the header, or an .xlsx row
+    with values right of the last named column), `_felt` (fields in a CSV record) and one text
+    column `c0`, `c1` … per header cell.
+    """
 
     headers: list[str]
-    rows: list[tuple[int, list[str]]]
+    cells: pl.DataFrame
     format: str
-    separator: str | None = None  # CSV only; None for xlsx (cells cannot spill over)
+    where: str  # the file, and for a workbook its sheet: «fil.xlsx, arket «Ark1»»
+    header_row: int = 1
+    separator: str | None = None  # CSV only
+
+    @property
+    def excel(self) -> bool:
+        return self.separator is None
+
+    @property
+    def rows(self) -> int:
+        return self.cells.height
 
 
 def file_problem(fil: str, found: object, expected: str) -> InputError:
     return InputError([Problem(fil, None, None, found, expected)])
-
-
-def read_raw(fil: str, data: bytes, suffix: str) -> RawTable:
-    """Cells of a CSV or the first sheet of an .xlsx, as text; raises InputError when unreadable."""
-    if not data.strip():
-        raise file_problem(fil, "en tom fil", "en overskriftsrad og minst én datarad")
-    if data.startswith(b"PK\x03\x04") or suffix == ".xlsx":
-        return _read_xlsx(fil, data)
-    if data.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
-        raise file_problem(fil, "en Excel-fil i gammelt format (.xls)", "en .xlsx- eller CSV-fil")
-    return _read_csv(fil, data)
-
-
-def _decode(fil: str, data: bytes) -> tuple[str, str]:
-    if data.startswith(codecs.BOM_UTF8):
-        encodings = [("utf-8-sig", "UTF-8 med BOM")]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = [("utf-16", "UTF-16")]
-    else:
-        encodings = [("utf-8", "UTF-8"), ("cp1252", "Windows-1252")]
-    for encoding, label in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        return text, label
-    raise file_problem(
-        fil,
-        "tegn som ikke kan leses",
-        "tekst i tegnkodingen UTF-8 (med eller uten BOM) eller Windows-1252 – "
-        "lagre filen som «CSV UTF-8» eller som .xlsx",
-    )
-
-
-def _sniff_separator(header_line: str) -> str:
-    """The separator that occurs most often in the header line, outside quotes."""
-    unquoted = re.sub(r'"[^"]*"', "", header_line)
-    counts = {sep: unquoted.count(sep) for sep in SEPARATORS}
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] else ","
-
-
-def _read_csv(fil: str, data: bytes) -> RawTable:
-    text, encoding = _decode(fil, data)
-    separator = _sniff_separator(text.lstrip("\ufeff").split("\n", 1)[0])
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
-    except csv.Error as exc:
-        raise file_problem(fil, exc, "en gyldig CSV-fil") from exc
-    header, *body = records
-    rows = [
-        (number, cells)
-        for number, cells in enumerate(body, start=2)
-        if any(c.strip() for c in cells)
-    ]
-    fmt = f"CSV, {encoding}, skilletegn {SEPARATORS[separator]}"
-    return RawTable([h.lstrip("\ufeff") for h in header], rows, fmt, separator)
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return (
-            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-        )
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _read_xlsx(fil: str, data: bytes) -> RawTable:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise file_problem(
-            fil, f"en fil som ikke kan åpnes ({exc})", "en gyldig .xlsx-fil"
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        cells = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    if not cells:
-        raise file_problem(fil, "et tomt første regneark", "en overskriftsrad og minst én datarad")
-    header = cells[0]
-    while header and not header[-1].strip():
-        header.pop()
-    rows = [
-        (number, row)
-        for number, row in enumerate(cells[1:], start=2)
-        if any(c.strip() for c in row)
-    ]
-    return RawTable(header, rows, f"Excel, arket «{sheet.title}»")
-
 
 
 def read_bytes(path: Path) -> bytes:
@@ -140,6 +68,279 @@ def read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         raise file_problem(str(path), "ingen fil", "en fil som finnes") from None
+    except IsADirectoryError:
+        raise file_problem(str(path), "en mappe", "en fil (.csv eller .xlsx)") from None
+    except PermissionError:
+        raise file_problem(str(path), "en fil uten lesetilgang", "en fil som kan leses") from None
     except OSError as exc:
-        raise file_problem(str(path), exc.strerror, "en fil som kan leses") from exc
+        raise file_problem(str(path), "en fil som ikke kan leses", "en fil som kan leses") from exc
 
+
+HeaderScore = Callable[[list[str]], int]
+
+
+def read_raw(fil: str, data: bytes, suffix: str, score: HeaderScore) -> RawTable:
+    """Cells of a CSV or the first sheet of an .xlsx, as text; raises InputError when unreadable.
+
+    `score` counts the known column names in a row; the header is the first row with the most.
+    """
+    if not data.strip():
+        raise file_problem(fil, "en tom fil", "en overskriftsrad og minst én datarad")
+    if data.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(fil, data, score)
+    if data.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
+        raise file_problem(fil, "en Excel-fil i gammelt format (.xls)", "en .xlsx- eller CSV-fil")
+    return _read_csv(fil, data, score)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether the bytes are UTF-8, checked in chunks (no decoded copy of a large file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), CHUNK):
+            decoder.decode(view[start : start + CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _as_utf8(fil: str, data: bytes) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes (Polars reads only that) and the encoding it had."""
+    unreadable = file_problem(
+        fil,
+        "tegn som ikke kan leses",
+        "tekst i tegnkodingen UTF-8 (med eller uten BOM) eller Windows-1252 – "
+        "lagre filen som «CSV UTF-8» eller som .xlsx",
+    )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise unreadable from None
+        if "\x00" in text:
+            raise unreadable
+        return text.encode("utf-8"), "UTF-16"
+    if b"\x00" in data:  # UTF-16 without a BOM, or not text at all
+        raise unreadable
+    if data.startswith(codecs.BOM_UTF8):
+        if not _utf8(data[3:]):
+            raise unreadable
+        return data[3:], "UTF-8 med BOM"
+    if _utf8(data):
+        return data, "UTF-8"
+    try:
+        return data.decode("cp1252").encode("utf-8"), "Windows-1252"
+    except UnicodeDecodeError:
+        raise unreadable from None
+
+
+def _head(text: str, separator: str) -> list[list[str]]:
+    """The first records, parsed in Python (only to find the header row)."""
+    rows: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=separator):
+            rows.append(record)
+            if len(rows) >= HEAD_ROWS:
+                break
+    except csv.Error:
+        pass  # a broken record near the top: the rows before it are enough to look at
+    return rows
+
+
+def _first_separator(line: str) -> str:
+    """The separator that occurs most often in a line, outside quotes."""
+    unquoted = re.sub(r'"[^"]*"', "", line)
+    counts = {sep: unquoted.count(sep) for sep in SEPARATORS}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def header_index(rows: list[list[str]], score: HeaderScore) -> int:
+    """Index of the header row: the first with the most known column names, else the first
+    with the most filled cells (a title row has one)."""
+    filled = [sum(1 for c in row if c.strip()) for row in rows]
+    scores = [score(row) for row in rows]
+    if rows and max(scores) > 0:
+        return scores.index(max(scores))
+    if not any(filled):
+        return 0
+    return filled.index(max(filled))
+
+
+def _read_csv(fil: str, data: bytes, score: HeaderScore) -> RawTable:
+    data, encoding = _as_utf8(fil, data)
+    head = data[:HEAD_BYTES].decode("utf-8", errors="ignore")
+    first_line = next((line for line in head.splitlines() if line.strip()), "")
+    candidates = {sep: _head(head, sep) for sep in SEPARATORS}
+    best = {sep: max((score(r) for r in rows), default=0) for sep, rows in candidates.items()}
+    separator = max(best, key=lambda s: best[s]) if max(best.values()) > 0 else None
+    separator = separator or _first_separator(first_line)
+    rows = candidates[separator]
+    header_at = header_index(rows, score)
+    header = [h.lstrip("\ufeff") for h in rows[header_at]] if rows else []
+    width = max(len(header), 1)
+    names = [f"c{i}" for i in range(width + 1)]  # one more: a first field too many
+    try:
+        cells = pl.read_csv(
+            data,
+            has_header=False,
+            separator=separator,
+            schema=dict.fromkeys(names, pl.Utf8),
+            missing_columns="insert",
+            truncate_ragged_lines=True,
+            empty_string_is_null=False,
+            row_index_name="_rad",
+            row_index_offset=1,
+        )
+        counts = _field_counts(data, separator, cells.height)
+    except pl.exceptions.PolarsError as exc:
+        raise _unparsable(fil, data, separator) from exc
+    cells = pl.concat([cells, counts], how="horizontal").with_columns(
+        _feil_bredde=(pl.col("_felt") < width) | (pl.col("_felt_fylt") > width)
+    ).drop("_felt_fylt")
+    cells = _below_header(cells, header_at + 1, names)
+    fmt = f"CSV, {encoding}, skilletegn {SEPARATORS[separator]}"
+    if header_at > 0:
+        fmt += f", overskrift i rad {header_at + 1}"
+    return RawTable(header, cells, fmt, fil, header_at + 1, separator)
+
+
+def _unparsable(fil: str, data: bytes, separator: str) -> InputError:
+    """Where Polars gave up: Python's strict csv reader finds the record (error path only)."""
+    expected = f"felt skilt med {SEPARATORS[separator]}, med anførselstegn i par rundt et felt"
+    reader = csv.reader(
+        io.StringIO(data.decode("utf-8"), newline=""), delimiter=separator, strict=True
+    )
+    number = 0
+    try:
+        for number, _ in enumerate(reader, start=1):
+            pass
+    except csv.Error:
+        found = "et anførselstegn som ikke er lukket, eller tekst etter et lukket anførselstegn"
+        return InputError([Problem(fil, number + 1, None, found, expected)])
+    return file_problem(fil, "en CSV-fil som ikke kan tolkes", expected)
+
+
+def _field_counts(data: bytes, separator: str, records: int) -> pl.DataFrame:
+    """Fields per record (`_felt`), and up to its last filled field (`_felt_fylt`).
+
+    Counted on the lines with quoted text removed (vectorised); a file whose quoted fields span
+    lines has fewer records than lines, and is counted by Python's csv module instead.
+    """
+    lines = pl.read_csv(
+        data,
+        has_header=False,
+        separator="\x00",  # never in the text (checked above): one column per line
+        quote_char=None,
+        schema={"linje": pl.Utf8},
+        truncate_ragged_lines=True,
+        empty_string_is_null=False,
+    )
+    if lines.height == records:
+        sep = re.escape(separator)
+        unquoted = pl.col("linje").str.replace_all(r'"[^"]*"', "")
+        counts = lines.select(
+            _felt=unquoted.str.count_matches(separator, literal=True).cast(pl.Int32) + 1,
+            _felt_fylt=unquoted.str.replace(rf"(?:\s*{sep}\s*)+$", "")
+            .str.count_matches(separator, literal=True)
+            .cast(pl.Int32)
+            + 1,
+        )
+    else:
+        text = data.decode("utf-8")
+        parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+        counts = pl.DataFrame(
+            {
+                "_felt": [len(r) for r in parsed],
+                "_felt_fylt": [
+                    next((i + 1 for i in range(len(r) - 1, -1, -1) if r[i].strip()), 0)
+                    for r in parsed
+                ],
+            },
+            schema={"_felt": pl.Int32, "_felt_fylt": pl.Int32},
+        )
+    return counts
+
+
+def _below_header(cells: pl.DataFrame, header_row: int, names: list[str]) -> pl.DataFrame:
+    """Rows below the header; rows with no text are skipped (they keep their numbers)."""
+    filled = pl.any_horizontal(pl.col(n).str.strip_chars() != "" for n in names)
+    return cells.filter((pl.col("_rad") > header_row) & filled.fill_null(False))
+
+
+# --- xlsx ------------------------------------------------------------------------------------
+
+
+def cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time.min else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _open_error(exc: Exception) -> str:
+    if isinstance(exc, zipfile.BadZipFile):
+        return "en fil som ikke kan åpnes som .xlsx (den er ikke en gyldig Excel-arbeidsbok)"
+    if isinstance(exc, KeyError):
+        return "en .xlsx-fil som mangler deler av arbeidsboken"
+    return "en fil som ikke kan åpnes som .xlsx (skadet eller et annet format)"
+
+
+def _read_xlsx(fil: str, data: bytes, score: HeaderScore) -> RawTable:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        raise file_problem(fil, _open_error(exc), "en gyldig .xlsx-fil") from exc
+    try:
+        if not workbook.worksheets:
+            raise file_problem(fil, "en arbeidsbok uten regneark", "et regneark med data")
+        sheet = workbook.worksheets[0]
+        where = f"{fil}, arket «{visible(sheet.title)}»"
+        rows: list[tuple[int, list[str]]] = []
+        for row in sheet.iter_rows():
+            cells = [c for c in row if getattr(c, "row", None) is not None]
+            if cells:
+                rows.append((cells[0].row, [cell_text(c.value) for c in row]))
+    except InputError:
+        raise
+    except Exception as exc:
+        raise file_problem(fil, _open_error(exc), "en gyldig .xlsx-fil") from exc
+    finally:
+        workbook.close()
+    rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise file_problem(where, "et tomt første regneark", "en overskriftsrad og minst én datarad")
+    header_at = header_index([r for _, r in rows[:HEAD_ROWS]], score)
+    header_row, header = rows[header_at]
+    while header and not header[-1].strip():
+        header.pop()
+    width = max(len(header), 1)
+    names = [f"c{i}" for i in range(width + 1)]
+    columns: dict[str, list] = {n: [] for n in ["_rad", *names, "_feil_bredde"]}
+    for number, row in rows[header_at + 1 :]:
+        columns["_rad"].append(number)
+        for i in range(width):
+            columns[f"c{i}"].append(row[i] if i < len(row) else "")
+        extra = [c for c in row[width:] if c.strip()]
+        columns[f"c{width}"].append(extra[0] if extra else "")
+        columns["_feil_bredde"].append(bool(extra))
+    schema = {"_rad": pl.Int64, **dict.fromkeys(names, pl.Utf8), "_feil_bredde": pl.Boolean}
+    cells = pl.DataFrame(columns, schema=schema).with_columns(_felt=pl.lit(None, pl.Int32))
+    fmt = f"Excel, arket «{visible(sheet.title)}»"
+    if header_row > 1:
+        fmt += f", overskrift i rad {header_row}"
+    return RawTable(header, cells, fmt, where, header_row, None)

@@ -229,8 +229,13 @@ def merge_renumbered(frame: pl.DataFrame, report: Report) -> pl.DataFrame:
     Σx² = (n−1)·sd² + n·skaar², so the merged row is what one file for the merged
     municipality would have said.
     """
-    key = ["runde", "kommunenummer", "respondentgruppe", "indikator"]
-    columns = ["_rad", "_tekst_kommunenummer", *[c for c in SCHEMAS["results"] if c != "syntetisk"]]
+    key = ["runde", "kommunenummer", "respondentgruppe", "indikator", "referanse"]
+    columns = [
+        "_rad",
+        "_tekst_kommunenummer",
+        "ekstra",
+        *[c for c in SCHEMAS["results"] if c != "syntetisk"],
+    ]
     frame = frame.select(columns)
     municipal = frame.filter(pl.col("enhet_id").is_null())
     groups = municipal.group_by(key, maintain_order=True).agg(pl.len().alias("_rader"))
@@ -245,6 +250,7 @@ def merge_renumbered(frame: pl.DataFrame, report: Report) -> pl.DataFrame:
         .agg(
             pl.col("_rad").min(),
             pl.col("enhet_id").first(),
+            pl.col("ekstra").first(),
             pl.col("_tekst_kommunenummer")
             .str.zfill(4)
             .unique()
@@ -284,7 +290,6 @@ def merge_renumbered(frame: pl.DataFrame, report: Report) -> pl.DataFrame:
 def survey_cells(checked: Checked, units: pl.DataFrame) -> pl.DataFrame:
     """The cells (round, unit or municipality, group, indicator) an answers or results file fills."""
     frame = checked.frame.with_columns(
-        _rad=pl.Series(checked.row_numbers, dtype=pl.Int64),
         _fil=pl.lit(checked.fil),
         _art=pl.lit(checked.kind),
     )

@@ -8,13 +8,29 @@ from pathlib import Path
 import polars as pl
 
 from etl.imports import checks, references
-from etl.imports.columns import SCHEMAS, Municipalities, check_kind, fields
+from etl.imports.columns import (
+    NORM,
+    SCHEMAS,
+    Municipalities,
+    Options,
+    check_kind,
+    fields,
+    fold_header,
+    header_names,
+)
 from etl.imports.reading import file_problem, read_bytes, read_raw
+
+# Columns of a kept import's Parquet file beside the contract's frame: the row each came from
+# and the file's columns we do not use (JSON), so nothing in the file is lost.
+KEPT_COLUMNS = {"_rad": pl.Int64, "ekstra": pl.Utf8}
 
 
 @dataclass
 class Checked:
-    """A validated file: its normalised frame and what the user should know about it."""
+    """A validated file: its normalised frame and what the user should know about it.
+
+    `frame` has the contract's columns plus `_rad` (the file's row) and `ekstra`.
+    """
 
     kind: str
     fil: str
@@ -22,11 +38,22 @@ class Checked:
     rows_read: int
     format: str
     notes: list[str] = field(default_factory=list)
-    row_numbers: list[int] = field(default_factory=list)  # the row each frame row came from
+
+    @property
+    def contract(self) -> pl.DataFrame:
+        return self.frame.select(list(SCHEMAS[self.kind]))
+
+    @property
+    def row_numbers(self) -> pl.Series:
+        return self.frame["_rad"]
 
 
 def check(
-    kind: str, path: Path, known_units: pl.DataFrame | None = None, data: bytes | None = None
+    kind: str,
+    path: Path,
+    known_units: pl.DataFrame | None = None,
+    data: bytes | None = None,
+    options: Options | None = None,
 ) -> Checked:
     """Read and validate a whole file; raise InputError listing every problem.
 
@@ -34,31 +61,53 @@ def check(
     `kommunenummer`, `enhetstype`), which they need.
     """
     check_kind(kind)
+    options = options or Options()
     fil = str(path)
     if data is None:
         data = read_bytes(path)
-    report = checks.Report(fil)
-    raw = read_raw(fil, data, path.suffix.lower())
     kommuner = Municipalities.load()
     specs = fields(kind, kommuner)
-    positions = checks.find_columns(raw, specs, report)
+    names = header_names(specs, options.kolonner)
+    raw = read_raw(fil, data, path.suffix.lower(), lambda row: _known_names(row, names))
+    report = checks.Report(raw.where, raw.header_row)
+    columns = checks.find_columns(raw, specs, names, report)
     if (
         kind == "results"
-        and positions is not None
-        and not {"enhet_id", "kommunenummer"} & set(positions)
+        and columns is not None
+        and not {"enhet_id", "kommunenummer"} & set(columns.positions)
     ):
         report.add(
-            1,
+            raw.header_row,
             "enhet_id",
             "(mangler)",
             "kolonnen «enhet_id» eller «kommunenummer» (minst én av dem)",
         )
-        positions = None
-    if positions is None:
+        columns = None
+    if (
+        kind == "results"
+        and columns is not None
+        and "norm" not in columns.positions
+        and not options.norm
+    ):
+        report.add(raw.header_row, "norm", "(mangler)", "kolonnen «norm» eller " + NORM)
+        columns = None
+    if columns is None:
         report.raise_if_any()
     if not raw.rows:
-        raise file_problem(fil, "bare overskriftsraden", "minst én datarad under overskriftsraden")
-    frame = checks.parse_fields(checks.cells(raw, positions, report), specs, report)
+        raise file_problem(
+            raw.where, "bare overskriftsraden", "minst én datarad under overskriftsraden"
+        )
+    text = checks.cells(raw, columns, report)
+    if kind == "results" and options.norm:
+        text = text.with_columns(
+            norm=pl.coalesce(pl.col("norm"), pl.lit(options.norm))
+            if "norm" in text.columns
+            else pl.lit(options.norm)
+        )
+    frame = checks.parse_fields(text, specs, report)
+    frame = frame.with_columns(text["ekstra"])
+    if kind == "results":
+        frame = frame.rename({"norm": "referanse"})
     if kind != "units":
         if known_units is None:
             raise ValueError(f"{kind} needs the known units")
@@ -74,17 +123,23 @@ def check(
     references.note_splits(report, frame, kommuner)
     if kind == "results":
         frame = references.merge_renumbered(frame, report)
-    normalised = normalise(kind, frame)
-    return Checked(
-        kind, fil, normalised, len(raw.rows), raw.format, report.notes, frame["_rad"].to_list()
-    )
+    if columns.extra:
+        report.notes.append(
+            "Kolonner som ikke brukes, er tatt vare på i importen (kolonnen «ekstra»): "
+            + ", ".join(columns.extra)
+        )
+    return Checked(kind, fil, normalise(kind, frame), raw.rows, raw.format, report.notes)
+
+
+def _known_names(row: list[str], names: dict[str, str]) -> int:
+    """How many different columns of ours a row names (to find the header row)."""
+    return len({names[f] for f in map(fold_header, row) if f in names})
 
 
 def normalise(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
     if kind == "units":
         frame = frame.with_columns(kommunenummer_kilde=pl.col("_tekst_kommunenummer"))
+    columns = SCHEMAS[kind] | KEPT_COLUMNS
     return frame.with_columns(syntetisk=pl.lit(False)).select(
-        pl.col(name).cast(dtype) for name, dtype in SCHEMAS[kind].items()
+        pl.col(name).cast(dtype) for name, dtype in columns.items()
     )
-
-
