@@ -157,8 +157,8 @@ def dataset(tmp_path_factory, geo_dir: Path) -> Path:
         header = ["runde", "enhet_id", "respondentgruppe", "respondent_id", "sporsmal_id", "svar", "trinn", "kjonn"]
         runde, enhet, n, skaar, sd = RESULT
         results = [
-            ["runde", "enhet_id", "respondentgruppe", "indikator", "antall_svar", "skaar", "standardavvik"],
-            [runde, enhet, GROUP, INDICATOR, n, skaar, sd],
+            ["runde", "enhet_id", "respondentgruppe", "indikator", "antall_svar", "skaar", "standardavvik", "norm"],
+            [runde, enhet, GROUP, INDICATOR, n, skaar, sd, "testnorm (fiktiv)"],
         ]
         steps = [
             ("units", write_csv(root / "enheter.csv", units)),

@@ -181,7 +181,7 @@ def find_columns(
         return None
     where = "i overskriftsraden" if row == 1 else f"i overskriftsraden (rad {row})"
     for name in missing:
-        aliases = [a for a in ALIASES.get(name, ()) if a != fold_header(name)][:3]
+        aliases = [a for a in ALIASES.get(name, ()) if fold_header(a) != fold_header(name)][:3]
         also = f"; også godtatt: {', '.join(aliases)}" if aliases else ""
         report.add(
             row,
