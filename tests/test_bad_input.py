@@ -351,6 +351,8 @@ CORPUS: dict[str, tuple[str, str, bytes, tuple[str, ...], tuple[str, ...]]] = {
                                    ("--kolonner", "{dir}/kolonner.yaml")),
     "column-file-not-a-mapping": ("results", "res.csv", _text(RESULTS + RESULT),
                                   ("tom.yaml", "«kolonner:»"), ("--kolonner", "{dir}/tom.yaml")),
+    "column-file-broken-yaml": ("results", "res.csv", _text(RESULTS + RESULT),
+                                ("ødelagt.yaml, rad ", "gyldig YAML"), ("--kolonner", "{dir}/ødelagt.yaml")),
     "no-such-file": ("units", "finnes_ikke.csv", b"", ("fant «ingen fil»",), ()),
     "demo-data-present": ("units", "enheter.csv", _text(UNITS + "X1,A,skole,3303,,\r\n"),
                           ("demodata", "--med-demodata"), ()),
@@ -358,6 +360,7 @@ CORPUS: dict[str, tuple[str, str, bytes, tuple[str, ...], tuple[str, ...]]] = {
 COLUMN_FILES = {
     "kolonner.yaml": "kolonner:\n  Gj.snitt: skår\n",
     "tom.yaml": "- bare en liste\n",
+    "ødelagt.yaml": "kolonner:\n  Skår: skaar\n  Gj.snitt: [skaar\n",
 }
 
 

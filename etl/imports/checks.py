@@ -246,6 +246,16 @@ def cells(raw: RawTable, columns: Columns, report: Report) -> pl.DataFrame:
     )
 
 
+def _parse_column(text: pl.DataFrame, f: Field) -> pl.Expr:
+    """The column cast by its parser; a column with few distinct values (rounds, groups, items,
+    answers) is parsed once per value and looked up, instead of running regexes on every row."""
+    uniques = text[f.name].drop_nulls().unique()
+    if uniques.len() * 4 >= text.height:
+        return f.parse(pl.col(f.name))
+    values = pl.DataFrame({"v": uniques}).select(f.parse(pl.col("v"))).to_series()
+    return pl.col(f.name).replace_strict(uniques, values, default=None, return_dtype=values.dtype)
+
+
 def parse_fields(text: pl.DataFrame, specs: list[Field], report: Report) -> pl.DataFrame:
     """Cast each column; report empty required cells and values that do not parse."""
     text = text.with_columns(
@@ -253,14 +263,18 @@ def parse_fields(text: pl.DataFrame, specs: list[Field], report: Report) -> pl.D
     )
     parsed = text.select(
         "_rad",
-        *[f.parse(pl.col(f.name)).alias(f.name) for f in specs],
+        *[_parse_column(text, f).alias(f.name) for f in specs],
         *[pl.col(f.name).alias(f"_tekst_{f.name}") for f in specs],
     )
+    def bad_cell(f: Field) -> pl.Expr:
+        found, value = pl.col(f"_tekst_{f.name}"), pl.col(f.name)
+        return (found.is_null() & pl.lit(not f.blank)) | (found.is_not_null() & value.is_null())
+
+    # one pass to find the rows with any bad cell; per column only those rows are looked at
+    suspects = parsed.filter(pl.any_horizontal(bad_cell(f) for f in specs))
     for f in specs:
-        found, value = f"_tekst_{f.name}", pl.col(f.name)
-        empty = pl.col(found).is_null() & pl.lit(not f.blank)
-        invalid = pl.col(found).is_not_null() & value.is_null()
-        bad = parsed.filter(empty | invalid)
+        found = f"_tekst_{f.name}"
+        bad = suspects.filter(bad_cell(f))
         explain: str | pl.Expr = f.expected  # type: ignore[assignment]
         if callable(f.expected) and not bad.is_empty():
             # explained once per distinct value, not per row
@@ -287,7 +301,13 @@ def listing(values: list[str], limit: int = 8) -> str:
 
 def check_duplicates(report: Report, frame: pl.DataFrame, kind: str) -> None:
     key = KEYS[kind]
-    complete = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in key))
+    # one hash pass over the file; the rows are only joined when a key repeats
+    repeats = pl.struct(key).is_duplicated() & pl.all_horizontal(
+        pl.col(k).is_not_null() for k in key
+    )
+    complete = frame.select("_rad", *key).filter(repeats)
+    if complete.is_empty():
+        return
     first = complete.group_by(key, maintain_order=True).agg(pl.col("_rad").min().alias("_forste"))
     repeated = complete.join(first, on=key, nulls_equal=True).filter(
         pl.col("_rad") != pl.col("_forste")
@@ -306,6 +326,9 @@ def check_respondents(report: Report, frame: pl.DataFrame, kind: str) -> None:
     if kind not in RESPONDENT:
         return
     key, attributes = RESPONDENT[kind]
+    combinations = frame.select(*key, *attributes).unique()
+    if not combinations.select(pl.struct(key).is_duplicated().any()).item():
+        return  # every respondent has one set of attributes
     first = (
         frame.sort("_rad")
         .group_by(key, maintain_order=True)

@@ -474,7 +474,13 @@ def read_column_file(path: Path, kind: str, specs: list[Field]) -> dict[str, str
     fil = str(path)
     if not path.is_file():
         raise InputError([Problem(fil, None, None, "ingen fil", "en kolonnefil (YAML) som finnes")])
-    data = yamlfile.load(path)
+    try:
+        data = yamlfile.load(path)
+    except InputError as exc:  # the YAML library's own words are English
+        line = exc.problems[0].rad if exc.problems else None
+        raise InputError(
+            [Problem(fil, line, None, "tekst som ikke er gyldig YAML", "en kolonnefil i YAML")]
+        ) from exc
     allowed = [f.name for f in specs]
     expected_top = "en YAML-fil med nøkkelen «kolonner:» og under den «overskrift i filen: vårt kolonnenavn»"
     if not isinstance(data, dict) or "kolonner" not in data:
@@ -501,7 +507,7 @@ def read_column_file(path: Path, kind: str, specs: list[Field]) -> dict[str, str
                     f"et kolonnenavn for {kind}: {', '.join(allowed)}",
                 )
             )
-        result[str(header)] = target
+        result[str(header)] = target  # a header may be any text; shown escaped below
     targets = list(result.values())
     for header, target in result.items():
         if targets.count(target) > 1:

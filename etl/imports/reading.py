@@ -60,7 +60,7 @@ class RawTable:
 
 
 def file_problem(fil: str, found: object, expected: str) -> InputError:
-    return InputError([Problem(fil, None, None, found, expected)])
+    return InputError([Problem(visible(fil), None, None, visible(found), expected)])
 
 
 def read_bytes(path: Path) -> bytes:
@@ -197,7 +197,7 @@ def _read_csv(fil: str, data: bytes, score: HeaderScore) -> RawTable:
             row_index_name="_rad",
             row_index_offset=1,
         )
-        counts = _field_counts(data, separator, cells.height)
+        counts = _field_counts(data, separator, cells.height, width)
     except pl.exceptions.PolarsError as exc:
         raise _unparsable(fil, data, separator) from exc
     cells = pl.concat([cells, counts], how="horizontal").with_columns(
@@ -226,7 +226,7 @@ def _unparsable(fil: str, data: bytes, separator: str) -> InputError:
     return file_problem(fil, "en CSV-fil som ikke kan tolkes", expected)
 
 
-def _field_counts(data: bytes, separator: str, records: int) -> pl.DataFrame:
+def _field_counts(data: bytes, separator: str, records: int, width: int) -> pl.DataFrame:
     """Fields per record (`_felt`), and up to its last filled field (`_felt_fylt`).
 
     Counted on the lines with quoted text removed (vectorised); a file whose quoted fields span
@@ -243,13 +243,25 @@ def _field_counts(data: bytes, separator: str, records: int) -> pl.DataFrame:
     )
     if lines.height == records:
         sep = re.escape(separator)
-        unquoted = pl.col("linje").str.replace_all(r'"[^"]*"', "")
-        counts = lines.select(
-            _felt=unquoted.str.count_matches(separator, literal=True).cast(pl.Int32) + 1,
-            _felt_fylt=unquoted.str.replace(rf"(?:\s*{sep}\s*)+$", "")
-            .str.count_matches(separator, literal=True)
-            .cast(pl.Int32)
-            + 1,
+        line = pl.col("linje")
+        # regular expressions only where needed: lines with quotes, rows with too many fields
+        unquoted = (
+            pl.when(line.str.contains('"', literal=True))
+            .then(line.str.replace_all(r'"[^"]*"', ""))
+            .otherwise(line)
+        )
+        fields = unquoted.str.count_matches(separator, literal=True).cast(pl.Int32) + 1
+        counts = lines.select(_felt=fields, _tekst=unquoted).select(
+            "_felt",
+            _felt_fylt=pl.when(pl.col("_felt") > width)
+            .then(
+                pl.col("_tekst")
+                .str.replace(rf"(?:\s*{sep}\s*)+$", "")
+                .str.count_matches(separator, literal=True)
+                .cast(pl.Int32)
+                + 1
+            )
+            .otherwise(pl.col("_felt")),
         )
     else:
         text = data.decode("utf-8")

@@ -55,8 +55,9 @@ def check_answers(report: Report, frame: pl.DataFrame, units: pl.DataFrame) -> p
     frame = unit_checks(report, frame, units)
     survey = instrument("survey_frames")
     groups = survey["respondentgruppe"].select(
-        "respondentgruppe", "skala_min", "skala_max", "trinn_fra", "trinn_til", "enhetstyper"
+        "respondentgruppe", "skala_min", "skala_max", "trinn_fra", "trinn_til"
     )
+    types = survey["respondentgruppe"].select("respondentgruppe", "enhetstyper")
     items = survey["sporsmal"].select(
         "sporsmal_id", pl.col("respondentgruppe").alias("_gruppe_til")
     )
@@ -114,10 +115,14 @@ def check_answers(report: Report, frame: pl.DataFrame, units: pl.DataFrame) -> p
             f"et trinn fra {r['trinn_fra']} til {r['trinn_til']} for respondentgruppen «{r['respondentgruppe']}», eller tom"
         ),
     )
-    wrong_type = frame.filter(
-        pl.col("_enhetstype").is_not_null()
-        & pl.col("enhetstyper").is_not_null()
-        & ~pl.col("enhetstyper").list.contains(pl.col("_enhetstype"))
+    # (group, unit type) pairs checked against a small table, not a list on every row
+    allowed = types.explode("enhetstyper").rename({"enhetstyper": "_enhetstype"})
+    wrong_type = (
+        frame.filter(
+            pl.col("_enhetstype").is_not_null() & pl.col("respondentgruppe").is_in(group_names)
+        )
+        .join(allowed, on=["respondentgruppe", "_enhetstype"], how="anti")
+        .join(types, on="respondentgruppe", how="left")
     )
     report.add_rows(
         wrong_type,
@@ -127,7 +132,7 @@ def check_answers(report: Report, frame: pl.DataFrame, units: pl.DataFrame) -> p
             f"«{r['respondentgruppe']}» gjelder {', '.join(r['enhetstyper'])}"
         ),
     )
-    return frame
+    return frame.drop("_gruppe_til", "skala_min", "skala_max", "trinn_fra", "trinn_til")
 
 
 def check_results(report: Report, frame: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:

@@ -81,7 +81,9 @@ def parquet_files(kind: str) -> list[Path]:
     """
     units = None
     paths = []
-    for kept in kept_files(kind):
+    files = kept_files(kind)
+    _loaded[kind] = [p.name for p in files]
+    for kept in files:
         target = parquet_of(kept)
         if not _current(kind, target):
             if kind != "units" and units is None:
@@ -185,7 +187,8 @@ def _combine(kind: str, frames: list[pl.DataFrame], names: list[str]) -> pl.Data
     return rows.drop("_fil")
 
 
-_loaded: list[str] = []  # kind/name of the kept files the last load_all read
+# The kept files the build read, per kind (by load_all or parquet_files), for bygg_info.
+_loaded: dict[str, list[str]] = {}
 
 
 def load_all() -> dict[str, pl.DataFrame]:
@@ -196,13 +199,15 @@ def load_all() -> dict[str, pl.DataFrame]:
     for kind in KINDS:
         frames = [read_kept(kind, p, units).select(list(SCHEMAS[kind])) for p in files[kind]]
         result[kind] = _combine(kind, frames, [str(p) for p in files[kind]])
-    _loaded[:] = [f"{kind}/{p.name}" for kind in KINDS for p in files[kind]]
+    _loaded.update({kind: [p.name for p in files[kind]] for kind in KINDS})
     return result
 
 
 def loaded_marker() -> str:
-    """For `bygg_info.importer`: the kept files the build read (JSON list of kind/name)."""
-    return json.dumps(sorted(_loaded), ensure_ascii=False)
+    """For `bygg_info.importer`: the kept files the build read (JSON list of kind/name), so
+    `etl import` can tell a file kept but never published (a killed import) from a done one."""
+    names = [f"{kind}/{name}" for kind, files in _loaded.items() for name in files]
+    return json.dumps(sorted(names), ensure_ascii=False)
 
 
 def has_real_data() -> bool:
