@@ -1,4 +1,4 @@
-"""Entrypoint: page setup, the global filters in the sidebar, and the page navigation."""
+"""Entrypoint: page setup, language, the global filters in the sidebar, and the page navigation."""
 
 from __future__ import annotations
 
@@ -7,30 +7,51 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import db, filters, queries, tekster
+from dashboard.tekster import t
 
 ASSETS = Path(__file__).parent / "assets"
 
-st.set_page_config(page_title=tekster.TITTEL, page_icon=str(ASSETS / "favicon.png"), layout="wide")
-tekster.set_language()
+st.set_page_config(page_title=t("app.tittel"), page_icon=str(ASSETS / "favicon.png"), layout="wide")
+# the built-in CSV/PNG exports skip our file rules (title, filters, source, date, demo mark)
+st.set_option("client.disableDataExport", True)
+lang = filters.choose_language()
+st.html(f"<style>{(ASSETS / 'style.css').read_text(encoding='utf-8')}</style>")
+# Streamlit hard-codes <html lang="en">; tables format "localized" numbers by navigator.language
+st.sidebar.html(
+    f"""<script>
+    document.documentElement.lang = "{lang}";
+    for (const [name, value] of [["language", "{tekster.LOCALES[lang]}"], ["languages", ["{tekster.LOCALES[lang]}"]]]) {{
+      try {{ Object.defineProperty(navigator, name, {{get: () => value, configurable: true}}); }} catch (e) {{}}
+    }}
+    </script>""",
+    unsafe_allow_javascript=True,
+)
 
 try:
     db.current_build()
 except db.WarehouseMissing as missing:
-    st.error(tekster.LAGER_MANGLER.format(path=missing))
+    st.error(t("app.lager_mangler", path=missing))
     st.stop()
 
 PAGES = [
-    st.Page("sider/oversikt.py", title="Oversikt", icon=":material/dashboard:", default=True),
-    st.Page("sider/kart.py", title="Kart", icon=":material/map:"),
-    st.Page("sider/tidslinje.py", title="Tidslinje", icon=":material/timeline:"),
-    st.Page("sider/indikatorer.py", title="Indikatorer", icon=":material/bar_chart:"),
-    st.Page("sider/sammenligning.py", title="Sammenligning", icon=":material/compare_arrows:"),
-    st.Page("sider/kartlegging.py", title="Kartlegging", icon=":material/grid_on:"),
-    st.Page("sider/data.py", title="Data", icon=":material/download:"),
-    st.Page("sider/om.py", title="Om dataene", icon=":material/info:"),
+    st.Page("sider/oversikt.py", title=t("side.oversikt"), icon=":material/dashboard:", default=True),
+    st.Page("sider/kart.py", title=t("side.kart"), icon=":material/map:"),
+    st.Page("sider/tidslinje.py", title=t("side.tidslinje"), icon=":material/timeline:"),
+    st.Page("sider/indikatorer.py", title=t("side.indikatorer"), icon=":material/bar_chart:"),
+    st.Page("sider/sammenligning.py", title=t("side.sammenligning"), icon=":material/compare_arrows:"),
+    st.Page("sider/kartlegging.py", title=t("side.kartlegging"), icon=":material/grid_on:"),
+    st.Page("sider/data.py", title=t("side.data"), icon=":material/download:"),
+    st.Page("sider/om.py", title=t("side.om"), icon=":material/info:"),
 ]
 page = st.navigation(PAGES, position="sidebar")
 st.session_state["_filters"] = filters.sidebar()
 if queries.build_info().syntetisk:
-    st.warning(tekster.DEMO_BANNER, icon=":material/science:")
+    st.warning(t("felles.demo_banner"), icon=":material/science:")
+notice = st.container()
 page.run()
+unknown = filters.unknown_in_link()
+if unknown:
+    notice.warning(
+        t("app.ukjent_i_lenke", verdier="; ".join(f"{k}={', '.join(v)}" for k, v in unknown.items())),
+        icon=":material/link_off:",
+    )

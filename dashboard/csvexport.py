@@ -7,8 +7,9 @@ import re
 
 import polars as pl
 
+from dashboard.tekster import t
+
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-SYNTHETIC_NOTE = "Demodata (syntetiske tall)"
 
 
 def neutralise(value: str | None) -> str | None:
@@ -18,8 +19,11 @@ def neutralise(value: str | None) -> str | None:
     return value
 
 
-def to_csv(frame: pl.DataFrame, norwegian_excel: bool = True) -> bytes:
-    """The frame as CSV bytes. Norwegian Excel: `;` separator and decimal comma."""
+def to_csv(frame: pl.DataFrame, norwegian_excel: bool = True, header: list[str] | None = None) -> bytes:
+    """The frame as CSV bytes. Norwegian Excel: `;` separator and decimal comma.
+
+    header: lines written first, each as «# line» (title, filters, source, date, demo mark), so
+    the file says what it is wherever it ends up; read it back with `comment="#"`."""
     frame = frame.with_columns(
         pl.col(c).list.eval(pl.element().cast(pl.Utf8)).list.join(", ") if isinstance(t, pl.List)
         else pl.col(c).cast(pl.Utf8)
@@ -32,20 +36,21 @@ def to_csv(frame: pl.DataFrame, norwegian_excel: bool = True) -> bytes:
     )
     if "syntetisk" in frame.columns:
         frame = frame.with_columns(
-            pl.when(pl.col("syntetisk")).then(pl.lit(SYNTHETIC_NOTE)).otherwise(None).alias("datamerknad")
+            pl.when(pl.col("syntetisk")).then(pl.lit(t("felles.demo_merke"))).otherwise(None).alias("datamerknad")
         )
     if norwegian_excel:
         text = frame.write_csv(separator=";", decimal_comma=True, float_precision=2)
     else:
         text = frame.write_csv(separator=",", float_precision=4)
-    return "\ufeff".encode() + text.encode("utf-8")
+    lines = "".join(f"# {neutralise(line.replace(chr(10), ' '))}\n" for line in header or [])
+    return "\ufeff".encode() + (lines + text).encode("utf-8")
 
 
 def file_name(table: str, filter_text: str, synthetic: bool, today: dt.date | None = None) -> str:
     """e.g. 'indikatorer_kongsbergregionen_DEMODATA_2026-11-22.csv' (ASCII-safe)."""
     today = today or dt.date.today()
     ascii_text = filter_text.translate(
-        str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
+        str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})  # ikke-tekst
     )
     # many filters make a long name: shorten the filter part, never the mark or the date
     filters = re.sub(r"[^A-Za-z0-9_.-]+", "-", ascii_text)[:80].rstrip("-_")

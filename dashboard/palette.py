@@ -1,18 +1,54 @@
-"""Colours shared by the map and the charts, and the map legend."""
+"""The colour language of the dashboard (docs/design.md): one fixed colour per grant strand and per
+unit type, a few series colours, score classes, and the checks that keep them readable
+(WCAG contrast, and distance under simulated deuteranopia, protanopia and tritanopia)."""
 
 from __future__ import annotations
 
 import html
+import itertools
+import math
 
-# Tableau 20, reordered so neighbours differ strongly; enough for every collaboration.
-_BASE = [
-    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#1f77b4", "#17becf", "#bcbd22", "#8c564b", "#d62728", "#2ca02c", "#9467bd",
-    "#a0cbe8", "#ffbe7d", "#8cd17d", "#86bcb6", "#f1ce63", "#d4a6c8", "#fabfd2", "#d7b5a6",
-]
-NONE = [225, 225, 225, 255]
-UNKNOWN = [170, 170, 170, 255]
-MANY = [40, 40, 40, 255]
+INK = "#1a1a1a"  # body and chart text (17:1 on white)
+MUTED = "#4d4d4d"  # captions, axis domain (8.5:1)
+GRID = "#d9d9d9"
+BACKGROUND = "#ffffff"
+REFERENCE = "#1a1a1a"  # the 500 line: dark and dashed, not a colour that means "bad"
+HIGHLIGHT = "#ffb000"  # outline of a chosen entity (map hover/selection)
+
+# Picked by search over the Okabe–Ito and Paul Tol sets for the largest smallest distance under
+# normal vision, deuteranopia and protanopia, each at least 3:1 against white (marks).
+STRANDS = {
+    "kompetanseloftet": "#332288",
+    "dekomp": "#d55e00",
+    "rekomp": "#007a5e",
+    "oppfolgingsordningen": "#6699cc",
+}
+NOT_STATED = "#a0a0a0"  # light: "not stated" recedes; the legend and tooltip name it
+UNIT_TYPES = {
+    "barnehage": "#997700",
+    "skole": "#0072b2",
+    "sfo": "#ee6677",
+    "ppt": "#882255",
+}
+# up to six compared series (regions, municipalities); more get direct labels and repeat
+SERIES = ["#332288", "#d55e00", "#007a5e", "#aa4499", "#6699cc", "#000000"]
+
+# Score classes on the 500 scale (ColorBrewer RdYlBu, 5 classes, the middle made a stronger
+# yellow): the middle class is yellow, never the white of "not in the selection" or the grey of "no data".
+SCORE_EDGES = [450, 480, 520, 550]
+SCORE_CLASSES = ["#d7191c", "#fdae61", "#fee090", "#abd9e9", "#2c7bb6"]
+NO_DATA = "#969696"
+OUTSIDE = "#ffffff"
+
+# Heatmap classes for the 1–5 mapping scale and the gap (need − competence)
+NEED_EDGES = [2.0, 2.5, 3.0, 3.5, 4.0]
+NEED_CLASSES = ["#feedde", "#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603"]
+COMPETENCE_CLASSES = ["#f7fbff", "#c6dbef", "#9ecae1", "#4292c6", "#2171b5", "#08306b"]
+GAP_EDGES = [-1.0, -0.5, -0.15, 0.15, 0.5, 1.0]
+GAP_CLASSES = ["#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b"]
+
+
+# --- colour arithmetic ----------------------------------------------------------------------------
 
 
 def rgb(hex_colour: str, alpha: int = 255) -> list[int]:
@@ -24,36 +60,90 @@ def hex_of(colour: list[int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*colour[:3])
 
 
-def categorical(keys: list[str]) -> dict[str, list[int]]:
-    return {k: rgb(_BASE[i % len(_BASE)]) for i, k in enumerate(keys)}
+def _linear(channel: float) -> float:
+    c = channel / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
 
-def legend_html(items: list[tuple[str, list[int]]]) -> str:
+def luminance(hex_colour: str) -> float:
+    r, g, b = (_linear(c) for c in rgb(hex_colour)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_on(fill: str) -> str:
+    """Black or white text, whichever reads better on fill."""
+    return INK if contrast(INK, fill) >= contrast("#ffffff", fill) else "#ffffff"
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB
+CVD = {
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+}
+
+
+def simulate_linear(linear_rgb: tuple[float, float, float], kind: str) -> tuple[float, ...]:
+    m = CVD[kind]
+    return tuple(min(1.0, max(0.0, sum(m[i][j] * linear_rgb[j] for j in range(3)))) for i in range(3))
+
+
+def _lab(linear_rgb: tuple[float, ...]) -> tuple[float, float, float]:
+    r, g, b = linear_rgb
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(v: float) -> float:
+        return v ** (1 / 3) if v > 0.008856 else 7.787 * v + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def distance(a: str, b: str, vision: str = "normal") -> float:
+    """CIE76 distance of two colours as seen with normal vision or a simulated deficiency."""
+    la, lb = (tuple(_linear(c) for c in rgb(h)[:3]) for h in (a, b))
+    if vision != "normal":
+        la, lb = simulate_linear(la, vision), simulate_linear(lb, vision)
+    return math.dist(_lab(la), _lab(lb))
+
+
+def smallest_distance(colours: list[str], vision: str = "normal") -> float:
+    return min(distance(a, b, vision) for a, b in itertools.combinations(colours, 2))
+
+
+# --- lookups --------------------------------------------------------------------------------------
+
+
+def strand(code: str | None) -> str:
+    return STRANDS.get(code or "", NOT_STATED)
+
+
+def unit_type(code: str | None) -> str:
+    return UNIT_TYPES.get(code or "", NOT_STATED)
+
+
+def score_class(score: float | None) -> int | None:
+    return None if score is None else sum(score >= edge for edge in SCORE_EDGES)
+
+
+def classes(value: float | None, edges: list[float]) -> int | None:
+    return None if value is None else sum(value >= edge for edge in edges)
+
+
+def legend_html(title: str, items: list[tuple[str, str]]) -> str:
+    """A legend as HTML: a heading, then swatch and label per row (label text, never colour alone)."""
     rows = "".join(
-        f'<div style="display:flex;align-items:center;gap:8px;margin:3px 0">'
-        f'<span style="width:14px;height:14px;border-radius:3px;flex:none;'
-        f'background:rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f});border:1px solid #999"></span>'
-        f"<span>{html.escape(label)}</span></div>"
+        f'<li><span class="kl-swatch" style="background:{c}"></span>{html.escape(label)}</li>'
         for label, c in items
     )
-    return f'<div style="font-size:0.9rem;line-height:1.2">{rows}</div>'
-
-
-# Score classes on the 500-scale (reference 500, standard deviation 100).
-_EDGES = [470, 490, 510, 530]
-_DIVERGING = ["#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac"]
-
-
-def score_bins(higher_is_better: bool) -> list[list[int]]:
-    """Five colours from bad to good; reversed where a higher score means worse."""
-    colours = [rgb(c) for c in _DIVERGING]
-    return colours if higher_is_better else colours[::-1]
-
-
-def score_colour(score: float, bins: list[list[int]]) -> list[int]:
-    return bins[sum(score >= edge for edge in _EDGES)]
-
-
-def score_legend(bins: list[list[int]]) -> list[tuple[str, list[int]]]:
-    labels = ["under 470", "470–489", "490–509", "510–529", "530 og over"]
-    return list(zip(labels, bins))
+    return f'<div class="kl-legend"><p class="kl-legend-title">{html.escape(title)}</p><ul>{rows}</ul></div>'

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
-import streamlit as st
 
-from dashboard.db import current_build, query
+from dashboard.db import query
 
 if TYPE_CHECKING:
     from dashboard.filters import Filters
@@ -134,17 +132,10 @@ def map_indicator(f: Filters, indikator: str) -> pl.DataFrame:
     )
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _parsed_geometries(build: str, kind: str) -> dict[str, dict]:
-    frame = query("kart_kommunegrenser" if kind == "kommune" else "kart_fylkesgrenser")
-    key = frame.columns[0]
-    return {code: json.loads(g) for code, g in zip(frame[key], frame["geometri"])}
+def municipality_boundaries() -> pl.DataFrame:
+    """One row per municipality with a boundary (GeoJSON text) and its tooltip facts."""
+    return query("kart_kommunegrenser")
 
 
-def municipality_geometries() -> dict[str, dict]:
-    """Boundary geometries parsed once per build (shared, read-only: do not mutate)."""
-    return _parsed_geometries(current_build(), "kommune")
-
-
-def county_geometries() -> dict[str, dict]:
-    return _parsed_geometries(current_build(), "fylke")
+def county_boundaries() -> pl.DataFrame:
+    return query("kart_fylkesgrenser")

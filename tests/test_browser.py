@@ -261,7 +261,10 @@ def test_csv_download(server_a, guarded):
     assert name.endswith(".csv") and today in name and name.isascii(), name
     assert data.startswith(BOM), data[:20]
     text = data[len(BOM):].decode("utf-8")
-    header, *rows = text.splitlines()
+    meta = [line for line in text.splitlines() if line.startswith("# ")]
+    # the file says what it is: title, filters, source, date and the demo mark
+    assert len(meta) >= 4 and any(DEMO_MERKE in line for line in meta), meta
+    header, *rows = [line for line in text.splitlines() if not line.startswith("# ")]
     assert ";" in header and "," not in header, header
     assert "partnerskap_id" in header.split(";")
     assert rows, "the extract has no rows"
@@ -275,7 +278,7 @@ def test_csv_download(server_a, guarded):
         names.append(info.value.suggested_filename)
         if names[-1].startswith("indikatorer_"):
             body = Path(info.value.path()).read_bytes()[len(BOM):].decode("utf-8")
-            head, *lines = body.splitlines()
+            head, *lines = [line for line in body.splitlines() if not line.startswith("# ")]
             assert "DEMODATA" in names[-1], names[-1]
             assert head.split(";")[-1] == "datamerknad", head
             assert lines and all(line.endswith("Demodata (syntetiske tall)") for line in lines)

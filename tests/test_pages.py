@@ -87,9 +87,34 @@ def deck_spec(at: AppTest) -> tuple[dict, str]:
 def vega_datasets(at: AppTest) -> list[pa.Table]:
     tables = []
     for chart in at.get("vega_lite_chart"):
+        if chart.proto.data.data:
+            tables.append(pa.ipc.open_stream(chart.proto.data.data).read_all())
         for ds in chart.proto.datasets:
             tables.append(pa.ipc.open_stream(ds.data.data).read_all())
     return tables
+
+
+def vega_specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def map_layer(spec: dict, layer_id: str) -> dict:
+    return next(layer for layer in spec["layers"] if layer.get("id") == layer_id)
+
+
+def fill_classes(layer: dict) -> list[int]:
+    """The colour class per municipality from the layer's fill expression ([colours][[classes][i]])."""
+    expression = layer["getFillColor"]
+    match = re.fullmatch(r"@@=\((\[\[.*\]\])\)\[\((\[.*\])\)\[properties\.i\]\]", expression)
+    assert match, expression[:200]
+    return json.loads(match.group(2))
+
+
+def geometry_file(layer: dict) -> dict:
+    """The boundary file a map layer points to (served from dashboard/static/)."""
+    url = layer["data"]
+    assert isinstance(url, str) and url.startswith("app/static/kart/"), str(url)[:100]
+    return json.loads((APP.parent / "static" / url.removeprefix("app/static/")).read_text(encoding="utf-8"))
 
 
 # --- every page, three filter states ------------------------------------------------------------
@@ -210,9 +235,12 @@ def test_map_with_boundaries(monkeypatch, demo_warehouse_a):
     spec, raw = deck_spec(at)
     types = [layer["@@type"] for layer in spec["layers"]]
     assert "GeoJsonLayer" in types and "ScatterplotLayer" not in types, types
-    kommuner = next(layer for layer in spec["layers"] if layer.get("id") == "kommuner")
+    kommuner = map_layer(spec, "kommuner")
     assert kommuner["@@type"] == "GeoJsonLayer"
-    assert len(kommuner["data"]["features"]) == 357
+    # the geometry travels once, as a file the browser fetches; the rerun carries only colours
+    assert len(geometry_file(kommuner)["features"]) == 357
+    assert len(fill_classes(kommuner)) == 357
+    assert len(raw) < 40_000, f"the map sends {len(raw)} bytes per rerun"
     _assert_no_basemap(spec, raw)
     assert any(ATTRIBUSJON in t for t in texts(at)), "boundary attribution missing"
 
@@ -222,7 +250,7 @@ def test_map_without_boundaries_uses_points(monkeypatch, demo_warehouse_b):
     no_exception(at, "kart")
     spec, raw = deck_spec(at)
     types = [layer["@@type"] for layer in spec["layers"]]
-    assert types == ["ScatterplotLayer"], types
+    assert types[0] == "ScatterplotLayer" and "GeoJsonLayer" not in types, types
     assert len(spec["layers"][0]["data"]) == 357
     _assert_no_basemap(spec, raw)
     assert not any("Kartverket" in t for t in texts(at)), "attribution shown without boundaries"
@@ -241,12 +269,17 @@ def test_narrow_filter_colours_only_chosen_municipalities(monkeypatch, demo_ware
     at = open_page(app(monkeypatch, demo_warehouse_a, {"region": "Bodø"}), "kart")
     no_exception(at, "kart")
     spec, _ = deck_spec(at)
-    kommuner = next(layer for layer in spec["layers"] if layer.get("id") == "kommuner")
-    with_partner = [
-        f["properties"]["kommunenavn"] for f in kommuner["data"]["features"]
-        if f["properties"]["samarbeid"] != "ingen i utvalget"
+    kommuner = map_layer(spec, "kommuner")
+    classes = fill_classes(kommuner)
+    coloured = [
+        f["properties"]["kommunenavn"] for f in geometry_file(kommuner)["features"]
+        if classes[f["properties"]["i"]] != 0
     ]
-    assert with_partner == ["Bodø"], with_partner
+    assert coloured == ["Bodø"], coloured
+    # the collaboration is named on the map, and the view is zoomed in on it
+    labels = map_layer(spec, "etiketter")["data"]
+    assert [label["tekst"] for label in labels] == ["Bodø"]
+    assert spec["initialViewState"]["zoom"] > 6, spec["initialViewState"]
 
 
 # --- missing warehouse ----------------------------------------------------------------------------
@@ -263,11 +296,13 @@ def test_missing_warehouse_shows_norwegian_error(monkeypatch, tmp_path):
 # --- suppression at page level --------------------------------------------------------------------
 
 
-def shown_number(text: str) -> int | None:
-    """A table cell as the page shows it: «–» for a hidden number, else «1 234» (Norwegian)."""
-    if text in ("–", "", None):
-        return None
-    return int(str(text).replace("\u00a0", "").replace(" ", ""))
+def numbers(column) -> list[float | None]:
+    """A table column's values: numbers stay numbers (they sort as numbers); hidden is empty."""
+    import math
+
+    values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in column]
+    assert all(v is None or isinstance(v, (int, float)) for v in values), values[:5]
+    return values
 
 
 @pytest.mark.parametrize("niva", ["Enheter", "Kommuner", "Regioner og samarbeid"])
@@ -277,12 +312,13 @@ def test_indikatorer_never_show_fewer_than_k_answers(niva, fordeling, monkeypatc
     no_exception(at, "indikatorer")
     assert at.dataframe, "no table"
     for frame in (d.value for d in at.dataframe):
-        svar = [shown_number(v) for v in frame["Svar"]]
+        svar, skaar, snitt = numbers(frame["Svar"]), numbers(frame["Skår"]), numbers(frame["Snitt (1–5)"])
         visible = [v for v in svar if v is not None]
         assert visible, "the table shows no numbers at all"
         assert all(v >= K for v in visible), f"{niva}/{fordeling}: Svar below {K}: {sorted(visible)[:5]}"
-        hidden = frame[frame["Merknad"] != ""]
-        assert (hidden["Svar"] == "–").all() and (hidden["Skår"] == "–").all(), "a hidden row shows numbers"
+        hidden = [i for i, v in enumerate(skaar) if v is None]
+        assert all(svar[i] is None and snitt[i] is None for i in hidden), "a hidden row shows numbers"
+
     for table in vega_datasets(at):
         if "Svar" in table.column_names:
             values = [v for v in table.column("Svar").to_pylist() if v is not None]
@@ -293,7 +329,7 @@ def test_sammenligning_and_kartlegging_never_show_fewer_than_k(monkeypatch, demo
     at = open_page(app(monkeypatch, demo_warehouse_a), "sammenligning")
     no_exception(at, "sammenligning")
     for frame in (d.value for d in at.dataframe):
-        assert all(v >= K for v in map(shown_number, frame["Svar"]) if v is not None)
+        assert all(v >= K for v in numbers(frame["Svar"]) if v is not None)
     open_page(at, "kartlegging")
     no_exception(at, "kartlegging")
     tables = vega_datasets(at)
@@ -384,3 +420,83 @@ def test_every_query_file_runs(monkeypatch, demo_warehouse_a):
 
     missing = sorted(set(db.query_names()) - ran)
     assert not missing, f"query files never run by any function in dashboard/queries.py: {missing}"
+
+
+# --- languages, defaults, headings and links ------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["nn", "en"])
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_page_in_nynorsk_and_english(page, lang, monkeypatch, demo_warehouse_a):
+    """Every page renders from the catalogue in the chosen language (a missing key raises) and
+    sets <html lang> to it."""
+    from dashboard import tekster
+
+    at = open_page(app(monkeypatch, demo_warehouse_a, {"lang": lang}), page)
+    no_exception(at, f"{page} ({lang})")
+    assert at.sidebar.get("button_group")[0].value == lang if at.sidebar.get("button_group") else True
+    assert any(f'documentElement.lang = "{lang}"' in h.proto.body for h in at.get("html")), "html lang"
+    banner = tekster.catalogue()["felles.demo_merke"][lang]
+    assert any(banner in w.value for w in at.warning), f"{page}: the demo banner is not in {lang}"
+    title = at.title[0].value
+    assert title == tekster.catalogue()[f"{_title_key(page)}"][lang], title
+
+
+def _title_key(page: str) -> str:
+    return {"data": "data.tittel", "om": "om.tittel"}.get(page, f"{page}.tittel")
+
+
+def test_default_round_is_the_latest_with_data(monkeypatch, demo_warehouse_a, connect_ro):
+    with connect_ro(demo_warehouse_a) as con:
+        [(latest,)] = con.sql(
+            "select runde from stg_runde where runde in (select runde from mart_deltakelse) "
+            "order by runde_sort desc limit 1").fetchall()
+    at = open_page(app(monkeypatch, demo_warehouse_a), "indikatorer")
+    assert at.sidebar.selectbox(key="runde").value == latest
+    shown = " ".join(m.value for m in at.markdown if "kl-viser" in m.value)
+    assert f"Runde {latest}" in shown and "Elever 5.–10. trinn" in shown, shown
+
+
+def test_a_link_with_an_unknown_value_says_so(monkeypatch, demo_warehouse_a):
+    at = open_page(app(monkeypatch, demo_warehouse_a, {"region": "Finnes ikke", "niva": "Galaksen"}), "indikatorer")
+    no_exception(at, "indikatorer")
+    warned = " ".join(w.value for w in at.warning)
+    assert "Finnes ikke" in warned and "Galaksen" in warned, warned
+
+
+def test_sammenligning_keeps_a_selection_across_levels(monkeypatch, demo_warehouse_a):
+    at = open_page(app(monkeypatch, demo_warehouse_a), "sammenligning")
+    chosen = at.multiselect(key="s_valgt").value
+    assert len(chosen) >= 2
+    at.segmented_control(key="s_niva").set_value("kommune").run()
+    no_exception(at, "sammenligning (kommuner)")
+    after = at.multiselect(key="s_valgt").value
+    assert len(after) >= 2 and not set(after) & set(chosen), "switching level emptied the selection"
+    assert len(vega_specs(at)) == 2
+
+
+def test_sammenligning_selection_comes_from_the_link(monkeypatch, demo_warehouse_a):
+    """The chosen places are in the URL by their shown names (a link reproduces the view)."""
+    first = open_page(app(monkeypatch, demo_warehouse_a), "sammenligning")
+    labels = first.multiselect(key="s_valgt").options[-2:]
+    at = open_page(app(monkeypatch, demo_warehouse_a, {"s_valgt": labels}), "sammenligning")
+    chosen = at.multiselect(key="s_valgt")
+    assert sorted(chosen.options[i] for i in chosen.indices) == sorted(labels)
+
+
+def test_charts_use_the_projector_theme(monkeypatch, demo_warehouse_a):
+    """Chart text is 16 px or larger and dark enough on white (4.5:1), on every chart page."""
+    from dashboard import palette
+
+    for page in ("tidslinje", "indikatorer", "sammenligning", "kartlegging"):
+        at = open_page(app(monkeypatch, demo_warehouse_a), page)
+        specs = vega_specs(at)
+        assert specs, f"{page}: no chart"
+        for spec in specs:
+            config = spec["config"]
+            for part in ("axis", "legend"):
+                assert config[part]["labelFontSize"] >= 16 and config[part]["titleFontSize"] >= 16
+                for key in ("labelColor", "titleColor"):
+                    assert palette.contrast(config[part][key], config["background"]) >= 4.5
+            assert config["text"]["fontSize"] >= 16
+            assert spec["usermeta"]["embedOptions"]["renderer"] == "svg"

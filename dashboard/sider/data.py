@@ -5,61 +5,48 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import csvexport, filters, queries
+from dashboard import filters, komponenter, queries, tekster
+from dashboard.tekster import t
 
 f = filters.current()
 info = queries.build_info()
-st.title("Last ned data")
-st.caption(
-    "Uttrekkene er nøyaktig tabellene bak sidene, med filtrene i sidepanelet. Grupper med færre enn "
-    f"{info.min_svar} svar er skjult allerede i datalageret og står uten tall, med en merknad."
-)
-excel = st.toggle("Norsk Excel (semikolon og desimalkomma)", value=True, key="excel")
-NIVA = {"enhet": "enheter", "kommune": "kommuner", "partnerskap": "samarbeid", "fylke": "fylker"}
+komponenter.heading(t("data.tittel"), f, survey=True)
+st.caption(t("data.ingress") + " " + komponenter.hidden_rule(info.min_svar))
+excel = st.toggle(t("data.excel"), value=True, key="excel")
+NIVA = ("enhet", "kommune", "partnerskap", "fylke")
+filters.check_link("d_niva", NIVA, lambda n: tekster.kode("niva", n))
 niva = st.segmented_control(
-    "Nivå for indikatorer og kartlegging", list(NIVA), format_func=lambda n: NIVA[n].capitalize(),
-    default="enhet", key="d_niva",
+    t("data.niva"), NIVA, format_func=lambda n: tekster.kode("niva", n), default="enhet", key="d_niva",
+    bind="query-params",
 ) or "enhet"
 
 runder = queries.mapping_rounds()
 extracts: list[tuple[str, str, str, pl.DataFrame]] = [
-    ("samarbeid", "Samarbeid", "Én rad per samarbeid (Oversikt, Tidslinje).", queries.partnerships(f)),
-    ("samarbeid_kommuner", "Samarbeid og kommuner", "Én rad per samarbeid og kommune.",
+    ("samarbeid", t("data.samarbeid"), t("data.samarbeid_om"), queries.partnerships(f)),
+    ("samarbeid_kommuner", t("data.samarbeid_kommuner"), t("data.samarbeid_kommuner_om"),
      queries.partnership_municipalities(f)),
-    ("kart_kommuner", "Kommuner på kartet", "Én rad per kommune med samarbeid i utvalget (Kart).",
+    ("kart_kommuner", t("data.kart_kommuner"), t("data.kart_kommuner_om"),
      queries.map_municipalities(f).filter(pl.col("i_utvalg"))),
-    ("datakvalitet", "Merknader om datakvalitet", "Motsetninger og tolkninger i kildene.",
-     queries.data_quality(f)),
-    ("eierplan_momenter", "Momenter til eierens plan (E 1.6)", "Referansetabell fra kompetansepakken.",
-     queries.owner_plan_elements()),
+    ("datakvalitet", t("data.datakvalitet"), t("data.datakvalitet_om"), queries.data_quality(f)),
+    ("eierplan_momenter", t("data.eierplan"), t("data.eierplan_om"), queries.owner_plan_elements()),
 ]
+level = tekster.kode("niva", niva).lower()
 if f.respondentgruppe and f.runde:
-    extracts.append((
-        f"indikatorer_{NIVA[niva]}", f"Indikatorer – {NIVA[niva]}",
-        f"Runde {f.runde}, valgt respondentgruppe, alle indikatorer og fordelinger (Indikatorer, Sammenligning).",
-        queries.indicator_extract(f, niva),
-    ))
+    extracts.append((f"indikatorer_{niva}", t("data.indikatorer", niva=level),
+                     t("data.indikatorer_om", runde=tekster.runde(f.runde)), queries.indicator_extract(f, niva)))
 if runder and niva != "enhet":
-    extracts.append((
-        f"kartlegging_{NIVA[niva]}", f"Kartlegging – {NIVA[niva]}", "Siste runde for hver (Kartlegging).",
-        queries.mapping(f, niva, "siste"),
-    ))
+    extracts.append((f"kartlegging_{niva}", t("data.kartlegging", niva=level), t("data.kartlegging_om"),
+                     queries.mapping(f, niva, "siste")))
 
 if all(frame.is_empty() for _, _, _, frame in extracts[:3]):
-    st.info("Ingen samarbeid passer med filtrene, så uttrekkene er tomme. Endre eller nullstill filtrene.")
+    st.info(t("data.tomme"))
 
 for table, title, description, frame in extracts:
     synthetic = bool("syntetisk" in frame.columns and frame["syntetisk"].any())
-    name = csvexport.file_name(table, f.describe(), synthetic)
     with st.container(border=True):
         left, right = st.columns([4, 1.3])
-        left.markdown(f"**{title}** · {frame.height} rader  \n{description}")
-        right.download_button(
-            # the CSV is made when the button is clicked, not on every rerun of the page
-            "Last ned CSV", lambda frame=frame: csvexport.to_csv(frame, norwegian_excel=excel),
-            file_name=name,
-            mime="text/csv", key=f"dl_{table}", icon=":material/download:", width="stretch",
-            on_click="ignore",
-        )
+        left.markdown(f"**{title}** · {t('data.rader', n=frame.height)}  \n{description}")
+        with right:
+            komponenter.download(frame, table=table, title=title, f=f, key=f"dl_{table}", excel=excel)
         if synthetic:
-            left.caption(f"Inneholder {csvexport.SYNTHETIC_NOTE.lower()} – merket i kolonnen «datamerknad».")
+            left.caption(t("data.syntetisk"))

@@ -2,84 +2,94 @@
 
 from __future__ import annotations
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, queries
+from dashboard import charts, filters, fmt, komponenter, palette, queries, tekster
+from dashboard.tekster import t
 
 f = filters.current()
-st.title("Kartlegging av kompetansebehov")
-st.caption(
-    "Ansatte vurderer egen kompetanse og eget behov for kompetanseutvikling på en skala fra 1 "
-    "(lav) til 5 (høy) per område. «Gap» er behov minus kompetanse: høyt gap betyr stort udekket behov."
-)
+info = queries.build_info()
+komponenter.heading(t("kartlegging.tittel"), f)
+st.caption(t("kartlegging.ingress"))
 
 runder = queries.mapping_rounds()
 if not runder:
-    st.info("Lageret har ingen kartlegging. Importer med `python -m etl import mapping FIL` eller bygg med demodata.")
+    st.info(t("kartlegging.ingen"))
     st.stop()
 
-NIVAER = {"partnerskap": "Regioner og samarbeid", "kommune": "Kommuner", "fylke": "Fylker"}
-MAAL = {"behov": "Behov", "kompetanse": "Kompetanse", "gap": "Gap (behov − kompetanse)"}
+NIVAER = ("partnerskap", "kommune", "fylke")
+MAAL = ("behov", "kompetanse", "gap")
 c1, c2, c3 = st.columns([2, 2, 1.2])
-niva = c1.segmented_control("Nivå", list(NIVAER), format_func=NIVAER.get, default="partnerskap", key="k_niva", bind="query-params") or "partnerskap"
-maal = c2.segmented_control("Vis", list(MAAL), format_func=MAAL.get, default="behov", key="k_maal", bind="query-params") or "behov"
-runde = c3.selectbox(
-    "Runde", ["siste", *reversed(runder)], key="k_runde", bind="query-params",
-    format_func=lambda r: "Siste for hver" if r == "siste" else r,
-)
+filters.check_link("k_niva", NIVAER, lambda n: tekster.kode("niva", n))
+niva = c1.segmented_control(t("indikatorer.niva"), NIVAER, format_func=lambda n: tekster.kode("niva", n),
+                            default="partnerskap", key="k_niva", bind="query-params") or "partnerskap"
+filters.check_link("k_maal", MAAL, lambda m: t(f"kartlegging.{m}"))
+maal = c2.segmented_control(t("kartlegging.vis"), MAAL, format_func=lambda m: t(f"kartlegging.{m}"),
+                            default="behov", key="k_maal", bind="query-params") or "behov"
+round_options = ["siste", *reversed(runder)]
+
+
+def round_label(r: str) -> str:
+    return t("kartlegging.siste") if r == "siste" else tekster.runde(r)
+
+
+filters.check_link("k_runde", round_options, round_label)
+runde = c3.selectbox(t("filter.runde"), round_options, key="k_runde", bind="query-params",
+                     format_func=round_label)
 
 data = queries.mapping(f, niva, runde)
 if data.is_empty():
-    st.info("Ingen kartlegging for dette utvalget og runden. Endre filtrene eller velg en annen runde.")
+    st.info(t("kartlegging.ingen_utvalg"))
     st.stop()
-
-scale = (
-    alt.Scale(scheme="redblue", domain=[-2, 2], reverse=True) if maal == "gap"
-    else alt.Scale(scheme="blues" if maal == "kompetanse" else "oranges", domain=[1, 5])
+data = data.with_columns(
+    pl.col("omrade").replace_strict(tekster.kode_map("omrade", data["omrade"].unique()), default=pl.col("omrade_navn")).alias("omrade_vist"),
+    pl.col("rolle").replace_strict(tekster.kode_map("rolle", data["rolle"].unique()), default=pl.col("rolle_navn")).alias("rolle_vist"),
 )
 
+edges, colours = (
+    (palette.GAP_EDGES, palette.GAP_CLASSES) if maal == "gap"
+    else (palette.NEED_EDGES, palette.NEED_CLASSES if maal == "behov" else palette.COMPETENCE_CLASSES)
+)
+areas = sorted(data["omrade_vist"].unique().to_list())
 
-def heatmap(frame: pl.DataFrame, row: str, row_title: str) -> alt.LayerChart:
-    cells = frame.select(
-        pl.col(row).alias("rad"), pl.col("omrade_navn").alias("omrade"),
-        pl.col(maal).round(2).alias("verdi"), pl.col("antall_svar").alias("svar"),
-        pl.col("runde"),
-        pl.when(pl.col("undertrykt")).then(pl.lit("–"))
-        .otherwise(pl.col(maal).round(1).cast(pl.Utf8).str.replace(".", ",", literal=True)).alias("tekst"),
-        pl.col("undertrykt_grunn").fill_null("").alias("merknad"),
-    )
-    base = alt.Chart(cells).encode(
-        x=alt.X("omrade:N", title=None, axis=alt.Axis(labelAngle=-35, labelLimit=220, orient="top", labelOverlap=False)),
-        y=alt.Y("rad:N", title=None, axis=alt.Axis(labelLimit=220)),
-    )
-    tooltip = [
-        alt.Tooltip("rad:N", title=row_title), alt.Tooltip("omrade:N", title="Område"),
-        alt.Tooltip("verdi:Q", title=MAAL[maal], format=".2f"), alt.Tooltip("svar:Q", title="Svar"),
-        alt.Tooltip("runde:N", title="Runde"), alt.Tooltip("merknad:N", title="Merknad"),
+
+def cells(frame: pl.DataFrame, row: str) -> pl.DataFrame:
+    values = frame[maal].to_list()
+    text_colour = [
+        palette.INK if v is None else palette.text_on(colours[palette.classes(v, edges)]) for v in values
     ]
-    grey = base.mark_rect(color="#e6e6e6", stroke="white").encode(tooltip=tooltip)
-    rect = base.transform_filter("datum.verdi !== null").mark_rect(stroke="white").encode(
-        color=alt.Color("verdi:Q", scale=scale, title=MAAL[maal]), tooltip=tooltip,
-    )
-    text = base.mark_text(fontSize=11).encode(text="tekst:N")
-    rows = cells["rad"].n_unique()
-    # Streamlit fits the whole chart, rotated area labels included, into this height
-    return (grey + rect + text).properties(height=34 * rows + 150, width="container")
+    return frame.select(
+        pl.col(row).alias("rad"), pl.col("omrade_vist").alias("kolonne"),
+        pl.col(maal).round(2).alias("verdi"), pl.col("antall_svar").alias("svar"),
+        pl.col(maal).map_elements(lambda v: fmt.tall(v, 1) if maal != "gap" else fmt.endring(v, 1),
+                                  return_dtype=pl.Utf8, skip_nulls=False).alias("tekst"),
+    ).with_columns(pl.Series("tekstfarge", text_colour))
 
 
-st.subheader(f"{MAAL[maal]} per område – alle roller")
-charts.show(
-    heatmap(data.filter(pl.col("rolle") == "alle"), "niva_navn", NIVAER[niva]),
-    f"Varmekart over {MAAL[maal].lower()} per område og {NIVAER[niva].lower()}",
-)
+tooltip_for = lambda title: [
+    {"field": "rad", "title": title}, {"field": "kolonne", "title": t("kolonne.omrade")},
+    {"field": "tekst", "title": t(f"kartlegging.{maal}")}, {"field": "svar", "title": t("kolonne.svar"), "format": ",.0f"},
+]
+legend_title = t(f"kartlegging.{maal}_kort")
+
+st.subheader(t("kartlegging.alle_roller", maal=t(f"kartlegging.{maal}")))
+everyone = cells(data.filter(pl.col("rolle") == "alle"), "niva_navn")
+rows = everyone["rad"].unique(maintain_order=True).to_list()
+charts.show(charts.heatmap(everyone, rows=rows, columns=areas, edges=edges, colours=colours,
+                           legend_title=legend_title, tooltip=tooltip_for(tekster.kode("niva", niva))),
+            everyone, t("kartlegging.alt_alle", maal=t(f"kartlegging.{maal}"), niva=tekster.kode("niva", niva)))
 
 names = dict(zip(data["niva_id"], data["niva_navn"]))
-valgt = st.selectbox("Fordelt på roller for", list(names), format_func=names.get, key="k_valgt")
-st.subheader(f"{MAAL[maal]} per område og rolle – {names[valgt]}")
-charts.show(
-    heatmap(data.filter((pl.col("niva_id") == valgt) & (pl.col("rolle") != "alle")), "rolle_navn", "Rolle"),
-    f"Varmekart over {MAAL[maal].lower()} per område og rolle for {names[valgt]}",
-)
-st.caption("Grå celle med «–»: skjult fordi gruppen har for få svar, eller for å beskytte en mindre gruppe.")
+filters.check_link("k_valgt", list(names), names.get)
+valgt = st.selectbox(t("kartlegging.roller_for"), list(names), format_func=names.get, key="k_valgt",
+                     bind="query-params")
+st.subheader(t("kartlegging.per_rolle", maal=t(f"kartlegging.{maal}"), navn=names[valgt]))
+by_role = cells(data.filter((pl.col("niva_id") == valgt) & (pl.col("rolle") != "alle")), "rolle_vist")
+charts.show(charts.heatmap(by_role, rows=by_role["rad"].unique(maintain_order=True).to_list(), columns=areas,
+                           edges=edges, colours=colours, legend_title=legend_title,
+                           tooltip=tooltip_for(t("kolonne.rolle"))),
+            by_role, t("kartlegging.alt_rolle", maal=t(f"kartlegging.{maal}"), navn=names[valgt]))
+st.caption(t("kartlegging.celler") + " " + komponenter.hidden_rule(info.min_svar))
+komponenter.download(data.drop("undertrykt_grunn", "omrade_vist", "rolle_vist"), table=f"kartlegging_{niva}",
+                     title=t("kartlegging.tittel"), f=f, key="dl_kartlegging")

@@ -5,100 +5,61 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import fmt, queries, tekster
+from dashboard import fmt, komponenter, queries, tekster
+from dashboard.tekster import t
 
 info = queries.build_info()
-st.title("Om dataene")
+lang = tekster.lang()
+komponenter.heading(t("om.tittel"))
 
-st.header("Samarbeidene")
-st.markdown(
-    f"""
-Samarbeidene er skrevet av for hånd fra kildedokumentene nedenfor, ett samarbeid per oppføring.
-Der en kilde ikke sier noe, står det «{tekster.KILDE_TAUS}»; ingenting er fylt inn eller gjettet.
-Der en kilde motsier seg selv eller må tolkes, står det en **merknad om datakvalitet** ved
-samarbeidet (se Tidslinje). Oppsummeringen fra oppstartskommunene i Kompetanseløftet gir
-**eksempler**, ikke en fullstendig liste over oppstartskommunene.
-"""
+st.header(t("om.samarbeidene"))
+st.markdown(t("om.samarbeidene_tekst", ikke_oppgitt=t("felles.ikke_oppgitt")))
+kilder = queries.sources().with_columns(
+    pl.col("dato").map_elements(fmt.dato, return_dtype=pl.Utf8, skip_nulls=False).alias("dato_vist"),
 )
-kilder = queries.sources()
-st.dataframe(
-    kilder.select(
-        pl.col("tittel").alias("Dokument"), pl.col("utgiver").alias("Utgiver"),
-        pl.col("type").alias("Type"),
-        pl.col("dato").map_elements(fmt.dato, return_dtype=pl.Utf8, skip_nulls=False).alias("Dato"),
-        pl.col("antall_partnerskap").alias("Samarbeid"), pl.col("dokument").alias("Fil"),
-    ),
-    hide_index=True, width="stretch",
-)
+komponenter.table(kilder, [
+    ("tittel", t("om.dokument"), komponenter.TEXT), ("utgiver", t("om.utgiver"), komponenter.TEXT),
+    ("type", t("kolonne.type"), komponenter.TEXT), ("dato_vist", t("om.dato"), komponenter.TEXT),
+    ("antall_partnerskap", t("kolonne.samarbeid"), komponenter.INT), ("dokument", t("om.fil"), komponenter.TEXT),
+], key="kilder")
 
-st.header("Geografi")
-st.markdown(
-    f"""
-Kommuner og fylker følger inndelingen fra 1.1.2024: 357 kommuner og 15 fylker. Data med eldre
-kommunenummer (2017–2023) regnes om til 2024-nummer, så en sammenslått kommune vises én gang.
-Kommune- og fylkesgrensene er Kartverkets data, forenklet. {tekster.ATTRIBUSJON_KART}.
-Kartet bruker ingen bakgrunnskart fra tredjepart og sender ingenting ut av maskinen.
-"""
-)
+st.header(t("om.geografi"))
+st.markdown(t("om.geografi_tekst", attribusjon=t("felles.attribusjon_kart")))
 if info.antall_grenser == 0:
-    st.caption("Dette lageret er bygget uten kommunegrenser; kartet viser kommunene som punkter.")
+    st.caption(t("om.uten_grenser"))
 
-st.header("Undersøkelsen om læring og læringsmiljø")
-st.markdown(
-    f"""
-SePUs undersøkelse besvares av barn og elever, ansatte og foresatte. Resultatene vises på en
-**500-skala**: skåren er standardisert slik at referansen har snitt 500 og standardavvik 100
-(som i PISA). Referansen er en normtabell når den finnes, ellers hele datasettet i lageret.
-Elevenes svar på hvert spørsmål snus først der spørsmålet er negativt formulert, og en
-respondents verdi på en indikator er snittet av spørsmålene vedkommende har svart på.
-
-- **Snitt** er snittet på spørsmålenes egen skala (1–3 for 1.–4. trinn, 1–5 ellers).
-- **95 % konfidensintervall**: skår ± 1,96 · standardavvik / √antall svar.
-- **Tydelig endring**: endringen fra forrige runde er større enn usikkerheten i begge rundene
-  samlet (1,96 · √(se₁² + se₂²)).
-- Kommuner, regioner, fylker og «alle» regnes fra alle svarene, vektet med antall svar – aldri
-  som snitt av snitt.
-- For indikatorer der høyere er verre (for eksempel opplevd mobbing) står det ved indikatoren.
-
-**Personvern:** Grupper med færre enn **{info.min_svar} svar** vises aldri – ikke i diagrammer,
-tabeller eller nedlastinger (SePUs egen resultatportal bruker 7). I tillegg skjules et tall når en
-skjult gruppe ellers kunne regnes ut ved å trekke de synlige gruppene fra totalen (sekundær
-skjuling). Dette gjøres én gang, i datalageret, så alle sider og uttrekk arver det.
-"""
-)
+st.header(t("om.undersokelsen"))
+st.markdown(t("om.undersokelsen_tekst"))
+st.markdown(t("om.personvern", k=info.min_svar))
 if info.syntetisk:
-    st.warning(
-        f"**{tekster.DEMO_MERKE}.** Enhetene, svarene og kartleggingen i dette lageret er generert "
-        "av `python -m etl demo` for demonstrasjon. Enhetsnavnene begynner med «Demo-». Samarbeidene "
-        "og kommunene er ekte. Hver rad i uttrekkene har kolonnen «syntetisk».",
-        icon=":material/science:",
-    )
+    st.warning(t("om.demo", merke=t("felles.demo_merke")), icon=":material/science:")
 referanse = queries.references()
 if not referanse.is_empty():
-    with st.expander("Referanse per respondentgruppe og indikator"):
-        st.dataframe(referanse, hide_index=True, width="stretch")
+    with st.expander(t("om.referanse")):
+        komponenter.table(referanse.with_columns(
+            pl.col("respondentgruppe").replace_strict(
+                tekster.kode_map("respondentgruppe", referanse["respondentgruppe"].unique()), default=None),
+            pl.col("indikator").replace_strict(
+                tekster.kode_map("indikator", referanse["indikator"].unique()), default=None),
+        ), [
+            ("respondentgruppe", t("filter.respondentgruppe"), komponenter.TEXT),
+            ("indikator", t("indikatorer.indikator"), komponenter.TEXT),
+            ("ref_snitt", t("om.ref_snitt"), komponenter.MEAN),
+            ("ref_standardavvik", t("om.ref_sd"), komponenter.MEAN),
+            ("referanse", t("om.referanse_kolonne"), komponenter.TEXT),
+        ], key="referanse")
 
-st.header("Kartlegging av kompetansebehov")
-st.markdown(
-    """
-Kartleggingen bygger på det kildene nevner: Gjøvikregionens spørreundersøkelse høsten 2022 (fem
-deler: bakgrunn; samarbeid i laget rundt barn og unge med store sammensatte behov; samarbeid om
-vanlige utfordringer; skolen som lærende organisasjon; samarbeid med PPT) og områdene
-oppstartskommunene nevner (blant annet psykisk helse og atferd, autisme, spesifikke lærevansker
-og utviklingshemming). Ansatte vurderer kompetanse og behov fra 1 til 5 per område.
-"""
-)
+st.header(t("om.kartlegging"))
+st.markdown(t("om.kartlegging_tekst"))
 
-st.header("Momenter til eierens plan (kompetansepakke E 1.6)")
-st.dataframe(queries.owner_plan_elements().select(
-    pl.col("nr").alias("Nr."), pl.col("moment_nb").alias("Moment"), pl.col("beskrivelse_nb").alias("Beskrivelse"),
-), hide_index=True, width="stretch")
+st.header(t("om.eierplan"))
+moment, beskrivelse = ("moment_nn", "beskrivelse_nn") if lang == "nn" else ("moment_nb", "beskrivelse_nb")
+komponenter.table(queries.owner_plan_elements(), [
+    ("nr", t("om.nr"), komponenter.INT), (moment, t("om.moment"), komponenter.TEXT),
+    (beskrivelse, t("om.beskrivelse"), komponenter.TEXT),
+], key="eierplan")
+if lang == "en":
+    st.caption(t("om.eierplan_norsk"))
 
-st.header("Lisenser")
-st.markdown(
-    f"""
-- Kommune- og fylkesgrenser: © Kartverket, CC BY 4.0 ({tekster.ATTRIBUSJON_KART}).
-- Kildedokumentene tilhører utgiverne (SePU/Høgskolen i Innlandet, Utdanningsdirektoratet,
-  Gjøvikregionen og NTNU); dashbordet gjengir fakta fra dem, med kildehenvisning.
-"""
-)
+st.header(t("om.lisenser"))
+st.markdown(t("om.lisenser_tekst", attribusjon=t("felles.attribusjon_kart")))

@@ -5,74 +5,81 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import filters, fmt, queries, tekster
+from dashboard import filters, fmt, komponenter, palette, queries, tekster
+from dashboard.tekster import t
 
 f = filters.current()
 data = queries.partnerships(f)
 kommuner = queries.partnership_municipalities(f)
 deltakelse = queries.participation(f)
 
-st.title(tekster.TITTEL)
-st.caption(
-    "Kompetanseløftet for spesialpedagogikk og inkluderende praksis, og SePUs regionale samarbeid: "
-    "hvem samarbeider, hvor og når – og hva undersøkelsene viser."
-)
+komponenter.heading(t("oversikt.tittel"), f, survey=True)
+st.caption(t("oversikt.ingress"))
 
 if data.is_empty():
-    st.info(tekster.INGEN_TREFF)
+    st.info(t("felles.ingen_treff"))
     st.stop()
 
 latest = deltakelse.filter(pl.col("runde") == f.runde) if f.runde else deltakelse.clear()
-cols = st.columns(5)
-cols[0].metric("Samarbeid", fmt.tall(len(data)))
-cols[1].metric("Kommuner", fmt.tall(kommuner["kommunenummer"].n_unique()))
-cols[2].metric("Enheter (valgt runde)", fmt.tall(latest["antall_enheter"].sum() if latest.height else None))
+runde = tekster.runde(f.runde)
+cols = st.columns(4)
+cols[0].metric(t("oversikt.samarbeid"), fmt.tall(len(data)))
+cols[1].metric(t("oversikt.kommuner"), fmt.tall(kommuner["kommunenummer"].n_unique()))
+cols[2].metric(t("oversikt.enheter", runde=runde),
+               fmt.tall(latest["antall_enheter"].sum() if latest.height else None))
 cols[3].metric(
-    "Siste runde", deltakelse["runde"][-1] if deltakelse.height else "–",
-    help=f"Siste runde med svar i utvalget. Tallene for enheter og respondenter gjelder valgt runde ({f.runde or '–'}).",
-)
-cols[4].metric(
-    "Respondenter (valgt runde)",
+    t("oversikt.respondenter", runde=runde),
     fmt.tall(latest["antall_respondenter"].sum() if latest.height else None),
-    help="Kommuner med færre enn K respondenter i en enhetstype er ikke med i summen (personvern).",
+    help=t("oversikt.respondenter_hjelp", k=queries.build_info().min_svar),
 )
 
 left, right = st.columns([3, 2])
 with left:
-    st.subheader("Tydelige endringer siden forrige runde")
+    st.subheader(t("oversikt.endringer_tittel", runde=runde))
     endringer = queries.changes(f) if f.respondentgruppe and f.runde else pl.DataFrame()
     if endringer.is_empty():
-        st.write(
-            "Ingen endringer større enn usikkerheten for valgt respondentgruppe og runde "
-            "(eller ingen tidligere runde å sammenligne med)."
-        )
+        st.write(t("oversikt.ingen_endringer"))
     else:
+        lines = []
         for row in endringer.iter_rows(named=True):
-            good = (row["endring"] > 0) == row["hoyere_er_bedre"]
-            arrow = ":green[▲ bedre]" if good else ":red[▼ svakere]"
-            st.markdown(
-                f"- **{row['niva_navn']}** – {row['indikator_navn']}: {fmt.skaar(row['fra_skaar'])} → "
-                f"{fmt.skaar(row['til_skaar'])} ({fmt.endring(row['endring'])}, {row['fra_runde']}–{row['til_runde']}) {arrow}"
-            )
+            # the change as the reader can check it: the difference of the two shown scores
+            fra, til = round(row["fra_skaar"]), round(row["til_skaar"])
+            good = (til > fra) == row["hoyere_er_bedre"]
+            lines.append(t(
+                "oversikt.endring_linje", navn=row["niva_navn"],
+                indikator=tekster.kode("indikator", row["indikator"], row["indikator_navn"]),
+                fra=fmt.skaar(fra), til=fmt.skaar(til), endring=fmt.endring(til - fra),
+                pil="▲" if til > fra else "▼", vurdering=t("oversikt.bedre" if good else "oversikt.svakere"),
+                fra_runde=tekster.runde(row["fra_runde"]), til_runde=tekster.runde(row["til_runde"]),
+            ))
+        st.markdown("\n".join(f"- {line}" for line in lines))
+        st.caption(t("oversikt.endringer_forklaring"))
 with right:
-    st.subheader("Gå videre")
-    st.page_link("sider/kart.py", label="Kart over regionene", icon=":material/map:")
-    st.page_link("sider/tidslinje.py", label="Tidslinje for samarbeidene", icon=":material/timeline:")
-    st.page_link("sider/indikatorer.py", label="Indikatorer per enhet", icon=":material/bar_chart:")
-    st.page_link("sider/sammenligning.py", label="Sammenlign regioner", icon=":material/compare_arrows:")
-    st.page_link("sider/kartlegging.py", label="Kartlegging av kompetansebehov", icon=":material/grid_on:")
-    st.page_link("sider/data.py", label="Last ned data (CSV)", icon=":material/download:")
+    st.subheader(t("oversikt.ga_videre"))
+    for page, key, icon in [
+        ("sider/kart.py", "side.kart", "map"), ("sider/tidslinje.py", "side.tidslinje", "timeline"),
+        ("sider/indikatorer.py", "side.indikatorer", "bar_chart"),
+        ("sider/sammenligning.py", "side.sammenligning", "compare_arrows"),
+        ("sider/kartlegging.py", "side.kartlegging", "grid_on"), ("sider/data.py", "side.data", "download"),
+    ]:
+        st.page_link(page, label=t(key), icon=f":material/{icon}:")
 
-st.subheader("Samarbeidene i utvalget")
-st.dataframe(
-    data.select(
-        pl.col("kortnavn").alias("Samarbeid"),
-        pl.col("periode_visning").fill_null(tekster.KILDE_TAUS).alias("Periode"),
-        pl.col("ordninger_tekst").fill_null(tekster.KILDE_TAUS).alias("Ordninger"),
-        pl.col("antall_kommuner_oppfort").alias("Kommuner"),
-        pl.col("uh_partnere").list.join(", ").alias("UH-partnere"),
-        pl.col("sepu_samarbeid").alias("SePU"),
-    ),
-    hide_index=True, width="stretch",
-    column_config={"SePU": st.column_config.CheckboxColumn()},
+st.subheader(t("oversikt.samarbeidene"))
+tabell = data.select(
+    "kortnavn",
+    pl.col("periode_visning").fill_null(t("felles.ikke_oppgitt")).str.replace("-", "–", literal=True),
+    pl.col("ordninger").list.eval(pl.element().replace(tekster.kode_map("ordning", palette.STRANDS)))
+    .list.join(", ").replace("", t("felles.ikke_oppgitt")).alias("ordninger"),
+    "antall_kommuner_oppfort",
+    pl.col("uh_partnere").list.join(", "),
+    "sepu_samarbeid",
 )
+komponenter.table(tabell, [
+    ("kortnavn", t("kolonne.samarbeid"), komponenter.TEXT),
+    ("periode_visning", t("kolonne.periode"), komponenter.TEXT),
+    ("ordninger", t("kolonne.ordninger"), komponenter.TEXT),
+    ("antall_kommuner_oppfort", t("kolonne.kommuner"), komponenter.INT),
+    ("uh_partnere", t("kolonne.uh_partnere"), komponenter.TEXT),
+    ("sepu_samarbeid", t("kolonne.sepu"), komponenter.YESNO),
+])
+komponenter.download(data, table="samarbeid", title=t("oversikt.samarbeidene"), f=f, key="dl_oversikt")

@@ -2,85 +2,107 @@
 
 from __future__ import annotations
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, komponenter, queries
+from dashboard import charts, filters, fmt, komponenter, queries, tekster
+from dashboard.tekster import t
 
 f = filters.current()
-st.title("Sammenlign regioner")
+info = queries.build_info()
+komponenter.heading(t("sammenligning.tittel"), f, survey=True)
 
 katalog = komponenter.indicators_or_stop(f)
-
-NIVAER = {"partnerskap": "Regioner og samarbeid", "kommune": "Kommuner", "fylke": "Fylker"}
 navn, bedre = katalog.navn, katalog.hoyere_er_bedre
+NIVAER = ("partnerskap", "kommune", "fylke")
 c1, c2 = st.columns([2, 3])
-indikator = c1.selectbox("Indikator", list(navn), format_func=navn.get, key="s_indikator", bind="query-params")
+filters.check_link("s_indikator", list(navn), navn.get)
+indikator = c1.selectbox(t("indikatorer.indikator"), list(navn), format_func=navn.get, key="s_indikator",
+                         bind="query-params")
+filters.check_link("s_niva", NIVAER, lambda n: tekster.kode("niva", n))
 niva = c2.segmented_control(
-    "Sammenlign", list(NIVAER), format_func=NIVAER.get, default="partnerskap", key="s_niva",
-    bind="query-params",
+    t("sammenligning.niva"), NIVAER, format_func=lambda n: tekster.kode("niva", n), default="partnerskap",
+    key="s_niva", bind="query-params",
 ) or "partnerskap"
 
 candidates = queries.indicator_by_level(f, niva, indikator)
 options = dict(zip(candidates["niva_id"], candidates["niva_navn"]))
 if len(options) < 2:
-    st.info("Utvalget har færre enn to enheter på dette nivået med resultater i valgt runde. Endre filtrene.")
+    st.info(t("sammenligning.for_fa"))
     st.stop()
+# the largest places first by default; a choice that does not exist at this level (after a
+# switch of level or filters) is replaced by the defaults instead of emptying the selection
 default = list(options)[: min(4, len(options))]
-chosen = st.multiselect(
-    "Velg 2–6", list(options), default=default, format_func=options.get, max_selections=6,
-    key="s_valgt",
-)
+earlier = st.session_state.get("s_valgt")
+if earlier is None and "s_valgt" not in st.query_params or earlier is not None and (
+        not earlier or any(c not in options for c in earlier)):
+    st.session_state["s_valgt"] = default
+filters.check_link("s_valgt", list(options), options.get)
+chosen = st.multiselect(t("sammenligning.velg"), list(options), format_func=options.get,
+                        max_selections=6, key="s_valgt", bind="query-params")
 if len(chosen) < 2:
-    st.info("Velg minst to å sammenligne.")
+    st.info(t("sammenligning.velg_minst_to"))
     st.stop()
 
-serie = queries.indicator_series(f, niva, chosen, indikator)
-naa = serie.filter(pl.col("runde") == f.runde)
-retning = "høyere er bedre" if bedre[indikator] else "lavere er bedre"
-st.caption(f"Respondentgruppe og runde velges i sidepanelet. Skala med referanse 500; {retning}.")
+st.markdown(f"**{navn[indikator]}.** " + t("felles.hoyere_bedre" if bedre[indikator] else "felles.lavere_bedre"))
+komponenter.scale_explained(f.respondentgruppe)
 
+serie = komponenter.rounded_scores(queries.indicator_series(f, niva, chosen, indikator))
+order = serie.sort("runde_sort")["runde"].unique(maintain_order=True).to_list()
+serie = serie.with_columns(pl.col("runde").replace_strict({r: tekster.runde(r) for r in order}).alias("runde_vist"))
+names = [options[c] for c in chosen]
+naa = serie.filter((pl.col("runde") == f.runde) & ~pl.col("undertrykt"))
+
+tooltip = [
+    {"field": "navn", "title": t("kolonne.navn")},
+    {"field": "skaar", "title": t("kolonne.skaar"), "format": ",.0f"},
+    {"field": "ki_lav", "title": t("kolonne.ki_lav"), "format": ",.0f"},
+    {"field": "ki_hoy", "title": t("kolonne.ki_hoy"), "format": ",.0f"},
+    {"field": "snitt", "title": t("kolonne.snitt"), "format": ",.2f"},
+    {"field": "antall_svar", "title": t("kolonne.svar"), "format": ",.0f"},
+]
 left, right = st.columns(2)
 with left:
-    st.markdown(f"**Runde {f.runde}**")
-    points = naa.filter(~pl.col("undertrykt")).select(
-        pl.col("niva_navn").alias("Navn"), pl.col("enhetstype").alias("Enhetstype"),
-        pl.col("skaar").round(0).alias("Skår"), pl.col("ki_lav").round(0).alias("KI lav"),
-        pl.col("ki_hoy").round(0).alias("KI høy"), pl.col("antall_svar").alias("Svar"),
+    st.subheader(t("sammenligning.runde", runde=tekster.runde(f.runde)))
+    points = naa.sort("skaar", descending=True).select(
+        pl.col("niva_navn").alias("navn"), "skaar", "ki_lav", "ki_hoy", "snitt", "antall_svar",
+        pl.col("skaar").map_elements(fmt.skaar, return_dtype=pl.Utf8).alias("etikett"),
     )
-    y = alt.Y("Navn:N", title=None, sort="-x")
-    chart = (
-        alt.Chart(points).mark_rule(strokeWidth=3, opacity=0.5).encode(y=y, x=alt.X("KI lav:Q", title="Skår", scale=alt.Scale(zero=False)), x2="KI høy:Q", color="Navn:N")
-        + alt.Chart(points).mark_circle(size=110, opacity=1).encode(y=y, x="Skår:Q", color=alt.Color("Navn:N", legend=None), tooltip=["Navn", "Enhetstype", "Skår", "KI lav", "KI høy", "Svar"])
-        + alt.Chart(pl.DataFrame({"ref": [500]})).mark_rule(color="#c0392b", strokeDash=[4, 3]).encode(x="ref:Q")
-    ).properties(height=60 + 40 * points.height)
-    charts.show(chart, f"Skår for {navn[indikator]} i runde {f.runde} med konfidensintervall")
+    if points.is_empty():
+        st.info(t("felles.ingen_resultater"))
+    else:
+        charts.show(charts.dot_intervals(points, x_title=t("skala.akse"), highlight=[], tooltip=tooltip),
+                    points, t("sammenligning.alt_runde", indikator=navn[indikator], runde=tekster.runde(f.runde)))
 with right:
-    st.markdown("**Utvikling over runder**")
+    st.subheader(t("sammenligning.utvikling"))
     lines = serie.filter(~pl.col("undertrykt")).select(
-        pl.col("niva_navn").alias("Navn"), pl.col("runde").alias("Runde"), pl.col("runde_sort"),
-        pl.col("skaar").round(0).alias("Skår"), pl.col("endring").round(0).alias("Endring"),
-        pl.when(pl.col("tydelig_endring")).then(pl.lit("Tydelig endring")).otherwise(pl.lit("Innenfor usikkerheten")).alias("Endring fra forrige"),
+        pl.col("niva_navn").alias("navn"), pl.col("runde_vist").alias("runde"), "skaar", "endring", "antall_svar",
+        pl.when(pl.col("tydelig_endring")).then(pl.lit(t("sammenligning.tydelig")))
+        .otherwise(pl.lit(t("sammenligning.innenfor"))).alias("tydelig"),
     )
-    x = alt.X("Runde:O", sort=alt.SortField("runde_sort"), title="Runde")
-    chart = (
-        alt.Chart(lines).mark_line(strokeWidth=2).encode(x=x, y=alt.Y("Skår:Q", scale=alt.Scale(zero=False), title="Skår"), color="Navn:N")
-        + alt.Chart(lines).mark_point(size=90, filled=True).encode(
-            x=x, y="Skår:Q", color="Navn:N",
-            shape=alt.Shape("Endring fra forrige:N", scale=alt.Scale(domain=["Tydelig endring", "Innenfor usikkerheten"], range=["diamond", "circle"])),
-            tooltip=["Navn", "Runde", "Skår", "Endring", "Endring fra forrige"],
-        )
-        + alt.Chart(pl.DataFrame({"ref": [500]})).mark_rule(color="#c0392b", strokeDash=[4, 3]).encode(y=alt.Y("ref:Q", title="Skår"))
-    ).properties(height=320)
-    charts.show(chart, f"Skår for {navn[indikator]} over runder")
-    st.caption("Ruter markerer endringer som er større enn usikkerheten (95 %).")
+    lines = lines.with_columns(
+        (pl.col("navn") + pl.lit(": ") + pl.col("skaar").map_elements(fmt.skaar, return_dtype=pl.Utf8)).alias("etikett"),
+        (pl.int_range(pl.len()).over("navn") == pl.len().over("navn") - 1).alias("siste"),
+    )
+    spec = charts.lines(
+        lines, order=[tekster.runde(r) for r in order], names=names, x_title=t("kolonne.runde"),
+        y_title=t("skala.akse"), shape_title=t("sammenligning.endring_fra_forrige"),
+        shapes={t("sammenligning.tydelig"): "diamond", t("sammenligning.innenfor"): "circle"},
+        tooltip=[{"field": "navn", "title": t("kolonne.navn")}, {"field": "runde", "title": t("kolonne.runde")},
+                 {"field": "skaar", "title": t("kolonne.skaar"), "format": ",.0f"},
+                 {"field": "endring", "title": t("kolonne.endring"), "format": "+,.0f"},
+                 {"field": "tydelig", "title": t("sammenligning.endring_fra_forrige")}],
+    )
+    charts.show(spec, lines, t("sammenligning.alt_utvikling", indikator=navn[indikator]))
+    st.caption(t("sammenligning.ruter"))
 
-st.dataframe(
-    serie.select(
-        pl.col("niva_navn").alias("Navn"), pl.col("runde").alias("Runde"),
-        *komponenter.score_columns(),
-        pl.col("undertrykt_grunn").fill_null("").alias("Merknad"),
-    ),
-    hide_index=True, width="stretch",
-)
+st.subheader(t("indikatorer.tabell"))
+tabell = serie.sort(["niva_navn", "runde_sort"])
+komponenter.table(tabell, [
+    ("niva_navn", t("kolonne.navn"), komponenter.TEXT),
+    ("runde_vist", t("kolonne.runde"), komponenter.TEXT),
+    *komponenter.score_table_columns(),
+])
+st.caption(komponenter.hidden_rule(info.min_svar))
+komponenter.download(serie.drop("undertrykt_grunn", "runde_vist"), table=f"sammenligning_{indikator}_{niva}",
+                     title=f"{t('sammenligning.tittel')}: {navn[indikator]}", f=f, key="dl_sammenligning")

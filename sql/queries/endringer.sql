@@ -5,7 +5,7 @@ with partnerskap as (
     from filtrerte_partnerskap($partnerskap::varchar[], $ordninger::varchar[], $fylker::varchar[],
                                $kommuner::varchar[], $fra_ar, $til_ar, $alle_perioder)
 )
-select e.niva_navn, e.enhetstype, i.navn as indikator_navn, i.hoyere_er_bedre,
+select e.niva_navn, e.enhetstype, e.indikator, i.navn as indikator_navn, i.hoyere_er_bedre,
        e.fra_runde, e.til_runde, e.fra_skaar, e.til_skaar, e.endring, e.usikkerhet, e.syntetisk
 from mart_indikator_endring e
 join stg_indikator i using (indikator)
