@@ -9,7 +9,7 @@ GEOJSON ?=
 FYLKE_GEOJSON ?=
 SHARED_GEO := ../shared/geo
 
-.PHONY: run test build venv chromium lint bench clean
+.PHONY: run test build venv chromium axe lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -32,7 +32,15 @@ run: build
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: venv chromium
+# axe-core for the accessibility tests, from the npm lockfile (Debian's nodejs/npm when missing).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+axe: node_modules/axe-core/axe.min.js
+
+test: venv chromium axe
 	$(BIN)/ruff check etl dashboard benchmarks tests
 	KL_TEST_GEO=$(SHARED_GEO) $(BIN)/python -m pytest -n 2 -q
 

@@ -8,7 +8,6 @@ the same run, since this machine is noisy (ratios, not absolute times).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -18,6 +17,8 @@ import time
 from pathlib import Path
 
 import duckdb
+
+from benchmarks import pages
 
 ROOT = Path(__file__).resolve().parent.parent
 GEO = Path(os.environ.get("KL_TEST_GEO") or ROOT.parent / "shared" / "geo")
@@ -110,36 +111,6 @@ def bench_queries(warehouse: Path, repeat: int) -> None:
     con.close()
 
 
-PAGES = ["oversikt", "kart", "tidslinje", "indikatorer", "sammenligning", "kartlegging", "data", "om"]
-
-
-def bench_pages(warehouse: Path, repeat: int) -> None:
-    """Server time of one interaction (a full script run) per page, through AppTest."""
-    print(f"\n## Sider: servertid per interaksjon (median av {repeat}, varm cache)\n")
-    code = f"""
-import json, os, statistics, time
-os.environ["KL_WAREHOUSE"] = {str(warehouse)!r}
-from streamlit.testing.v1 import AppTest
-at = AppTest.from_file("dashboard/app.py", default_timeout=120).run()
-result = {{}}
-for page in {PAGES!r}:
-    at.switch_page(f"sider/{{page}}.py").run()
-    assert not at.exception, (page, at.exception)
-    samples = []
-    for _ in range({repeat}):
-        t = time.perf_counter(); at.run(); samples.append((time.perf_counter() - t) * 1000)
-    result[page] = statistics.median(samples)
-print(json.dumps(result))
-"""
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    base = result["om"]
-    print("| side | ms | mot «Om dataene» (statisk side) |")
-    print("|---|---:|---:|")
-    for page, ms in result.items():
-        print(f"| {page} | {ms:.0f} | {ms / base:.1f}× |")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", type=float, nargs="+", default=[1, 6])
@@ -148,7 +119,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         warehouse = bench_build(args.scales, Path(tmp))
         bench_queries(warehouse, args.repeat)
-        bench_pages(warehouse, max(3, args.repeat // 3))
+        pages.bench(warehouse, max(3, args.repeat // 3))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import streamlit as st
@@ -15,11 +16,15 @@ st.set_page_config(page_title=t("app.tittel"), page_icon=str(ASSETS / "favicon.p
 # the built-in CSV/PNG exports skip our file rules (title, filters, source, date, demo mark)
 st.set_option("client.disableDataExport", True)
 lang = filters.choose_language()
-st.html(f"<style>{(ASSETS / 'style.css').read_text(encoding='utf-8')}</style>")
-# Streamlit hard-codes <html lang="en">; tables format "localized" numbers by navigator.language
+STYLE = json.dumps((ASSETS / "style.css").read_text(encoding="utf-8"))
+# Streamlit hard-codes <html lang="en">; tables format "localized" numbers by navigator.language;
+# st.html isolates <style>, so the page's stylesheet goes into <head> from here
 st.sidebar.html(
     f"""<script>
     document.documentElement.lang = "{lang}";
+    const style = document.getElementById("kl-stil") || document.head.appendChild(
+      Object.assign(document.createElement("style"), {{id: "kl-stil"}}));
+    style.textContent = {STYLE};
     for (const [name, value] of [["language", "{tekster.LOCALES[lang]}"], ["languages", ["{tekster.LOCALES[lang]}"]]]) {{
       try {{ Object.defineProperty(navigator, name, {{get: () => value, configurable: true}}); }} catch (e) {{}}
     }}

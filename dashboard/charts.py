@@ -98,18 +98,18 @@ def dot_intervals(frame: pl.DataFrame, *, x_title: str, highlight: list[str], to
         offset = {}
     rows = frame["navn"].n_unique() * (frame["gruppe"].n_unique() if grouped else 1)
     return {
-        "height": max(120, ROW * rows),
-        "encoding": {"y": y, **offset},
+        "height": max(160, ROW * rows),
+        "padding": {"right": 60},
         "layer": [
+            {**reference_rule("x"), "encoding": {"x": {"datum": 500, "type": "quantitative", "scale": x["scale"]}}},
             {"mark": {"type": "rule", "strokeWidth": 3},
-             "encoding": {"x": x | {"field": "ki_lav"}, "x2": {"field": "ki_hoy"}, "color": colour,
-                          "opacity": {"value": 0.55}}},
+             "encoding": {"y": y, **offset, "x": x | {"field": "ki_lav"}, "x2": {"field": "ki_hoy"},
+                          "color": colour, "opacity": {"value": 0.55}}},
             {"mark": {"type": "point", "filled": True, "size": 150, "opacity": 1},
-             "encoding": {"x": x, "color": colour, "tooltip": tooltip}},
+             "encoding": {"y": y, **offset, "x": x, "color": colour, "tooltip": tooltip}},
             {"mark": {"type": "text", "align": "left", "dx": 8, "fontSize": FONT_SIZE},
-             "encoding": {"x": {"field": "ki_hoy", "type": "quantitative"}, "text": {"field": "etikett"},
-                          "color": {"value": palette.INK}}},
-            reference_rule("x"),
+             "encoding": {"y": y, **offset, "x": {"field": "ki_hoy", "type": "quantitative"},
+                          "text": {"field": "etikett"}, "color": {"value": palette.INK}}},
         ],
     }
 
@@ -133,17 +133,18 @@ def lines(frame: pl.DataFrame, *, order: list[str], names: list[str], x_title: s
          "scale": {"domain": domain, "nice": False}, "axis": {"format": ",.0f"}}
     return {
         "height": 380,
-        "encoding": {"x": x, "y": y},
+        "padding": {"right": 190},
         "layer": [
-            {"mark": {"type": "line", "strokeWidth": 3}, "encoding": {"color": colour, "detail": {"field": "navn"}}},
+            {**reference_rule("y"), "encoding": {"y": {"datum": 500, "type": "quantitative", "scale": y["scale"]}}},
+            {"mark": {"type": "line", "strokeWidth": 3},
+             "encoding": {"x": x, "y": y, "color": colour, "detail": {"field": "navn"}}},
             {"mark": {"type": "point", "filled": True, "size": 160},
-             "encoding": {"color": colour, "tooltip": tooltip,
+             "encoding": {"x": x, "y": y, "color": colour, "tooltip": tooltip,
                           "shape": {"field": "tydelig", "type": "nominal", "title": shape_title,
                                     "scale": {"domain": list(shapes), "range": list(shapes.values())}}}},
             {"transform": [{"filter": "datum.siste"}],
              "mark": {"type": "text", "align": "left", "dx": 12, "fontSize": FONT_SIZE},
-             "encoding": {"text": {"field": "etikett"}, "color": {"value": palette.INK}}},
-            reference_rule("y"),
+             "encoding": {"x": x, "y": y, "text": {"field": "etikett"}, "color": {"value": palette.INK}}},
         ],
     }
 
@@ -190,13 +191,12 @@ def gantt(bars: pl.DataFrame, extensions: pl.DataFrame, *, today: dt.date, order
          "axis": {"format": "%Y", "tickCount": {"interval": "year", "step": 1}, "grid": True, "labelAngle": 0}}
     pick = {"name": "valg", "select": {"type": "point", "fields": ["id"], "on": "click"}}
     return {
-        "height": ROW * 1.25 * len(order),
-        "encoding": {"y": y},
+        "height": ROW * len(order) + 12 * len(bars),
         "layer": [
             {"transform": [{"filter": "datum.lag === 'stolpe'"}],
              "params": [pick],
-             "mark": {"type": "bar", "cornerRadius": 2, "height": {"band": 0.8}},
-             "encoding": {"x": x, "x2": {"field": "til"}, "yOffset": {"field": "ordning", "type": "nominal"},
+             "mark": {"type": "bar", "cornerRadius": 2},
+             "encoding": {"y": y, "x": x, "x2": {"field": "til"}, "yOffset": {"field": "ordning", "type": "nominal"},
                           "color": {"field": "ordning", "type": "nominal", "title": legend_title,
                                     "scale": {"domain": list(strands), "range": list(strands.values())},
                                     "legend": {"orient": "bottom", "columns": 3}},
@@ -204,10 +204,10 @@ def gantt(bars: pl.DataFrame, extensions: pl.DataFrame, *, today: dt.date, order
                           "tooltip": tooltip}},
             {"transform": [{"filter": "datum.lag === 'forlengelse'"}],
              "mark": {"type": "bar", "height": 5, "color": palette.INK},
-             "encoding": {"x": x, "x2": {"field": "til"}}},
+             "encoding": {"y": y, "x": x, "x2": {"field": "til"}}},
             {"transform": [{"filter": "datum.lag === 'stolpe' && datum.er_siste"}],
              "mark": {"type": "text", "align": "left", "dx": 8, "fontSize": FONT_SIZE},
-             "encoding": {"x": {"field": "slutt", "type": "temporal"}, "text": {"field": "periode"},
+             "encoding": {"y": y, "x": {"field": "slutt", "type": "temporal"}, "text": {"field": "periode"},
                           "color": {"value": palette.INK}}},
             {"mark": {"type": "rule", "color": palette.REFERENCE, "strokeDash": [6, 4], "strokeWidth": 2},
              "encoding": {"x": {"datum": {"year": today.year, "month": today.month, "date": today.day},

@@ -43,10 +43,7 @@ rows = dated.select(
     .otherwise(pl.lit(["ikke_oppgitt"])).alias("ordning"),
     pl.date("start_ar", 1, 1).alias("fra"), pl.date(pl.col("slutt_ar") + 1, 1, 1).alias("til"),
     pl.date(ends + 1, 1, 1).alias("slutt"),
-    (pl.col("periode_visning").str.replace("-", "–", literal=True)
-     + pl.when(pl.col("forlenget_til").is_not_null())
-     .then(pl.format(" ({} {})", pl.lit(t("tidslinje.forlenget_til")), "forlenget_til")).otherwise(pl.lit(""))
-     ).alias("periode"),
+    pl.col("periode_visning").str.replace_all("-", "–", literal=True).alias("periode"),
     pl.col("region").fill_null(t("felles.ikke_oppgitt")).alias("region"),
     pl.col("antall_kommuner_oppfort").alias("kommuner"),
 )
