@@ -98,7 +98,7 @@ def dot_intervals(frame: pl.DataFrame, *, x_title: str, highlight: list[str], to
         offset = {}
     rows = frame["navn"].n_unique() * (frame["gruppe"].n_unique() if grouped else 1)
     return {
-        "height": max(160, ROW * rows),
+        "height": {"step": ROW} if rows >= 4 else 160,
         "padding": {"right": 60},
         "layer": [
             {**reference_rule("x"), "encoding": {"x": {"datum": 500, "type": "quantitative", "scale": x["scale"]}}},
@@ -156,7 +156,9 @@ def heatmap(frame: pl.DataFrame, *, rows: list[str], columns: list[str], edges: 
 
     frame columns: rad, kolonne, verdi, tekst, tekstfarge."""
     return {
-        "height": ROW * 1.3 * len(rows),
+        # a step per row, not a fixed height: Streamlit sizes the element to the whole drawing,
+        # angled area labels included, so nothing below is drawn over
+        "height": {"step": round(ROW * 1.3)},
         "encoding": {
             "x": {"field": "kolonne", "type": "nominal", "sort": columns, "title": None,
                   "axis": {"orient": "top", "labelAngle": -40, "labelLimit": 260}},
@@ -172,7 +174,8 @@ def heatmap(frame: pl.DataFrame, *, rows: list[str], columns: list[str], edges: 
                                     "legend": {"orient": "right", "direction": "vertical"}},
                           "tooltip": tooltip}},
             {"mark": {"type": "text", "fontSize": FONT_SIZE},
-             "encoding": {"text": {"field": "tekst"}, "color": {"field": "tekstfarge", "type": "nominal", "scale": None}}},
+             "encoding": {"text": {"field": "tekst"}, "color": {"condition": {"test": "datum.tekstfarge === '#ffffff'", "value": "#ffffff"},
+                                    "value": palette.INK}}},
         ],
     }
 
@@ -191,7 +194,7 @@ def gantt(bars: pl.DataFrame, extensions: pl.DataFrame, *, today: dt.date, order
          "axis": {"format": "%Y", "tickCount": {"interval": "year", "step": 1}, "grid": True, "labelAngle": 0}}
     pick = {"name": "valg", "select": {"type": "point", "fields": ["id"], "on": "click"}}
     return {
-        "height": ROW * len(order) + 12 * len(bars),
+        "height": {"step": 9, "for": "offset"},  # a row holds one thin bar per strand
         "layer": [
             {"transform": [{"filter": "datum.lag === 'stolpe'"}],
              "params": [pick],

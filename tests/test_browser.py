@@ -136,7 +136,7 @@ def wait_for_painted_canvas(page, timeout: float = 30.0) -> int:
     """The deck.gl canvas is present and shows more than a blank fill; returns its colour count."""
     from PIL import Image
 
-    canvas = page.locator("canvas").first
+    canvas = page.locator("canvas:visible").first  # deck.gl also keeps a hidden canvas
     canvas.wait_for(state="visible", timeout=timeout * 1000)
     deadline = time.monotonic() + timeout
     colours = 0
@@ -192,6 +192,10 @@ def test_kartlegging_heatmaps_show_cells(server_a, guarded):
     for i in range(2):
         chart = charts.nth(i)
         chart.scroll_into_view_if_needed()
+        # a chart is drawn (as SVG) once it has been scrolled into view
+        page.wait_for_function("el => el.querySelectorAll('svg path').length > 10",
+                               arg=chart.element_handle(), timeout=EXPECT_TIMEOUT)
+        page.wait_for_timeout(500)
         deadline = time.monotonic() + 15
         share = 0.0
         while time.monotonic() < deadline:

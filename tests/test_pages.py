@@ -18,6 +18,7 @@ from pathlib import Path
 import browser_helpers
 import pyarrow as pa
 import pytest
+import vl_convert
 from browser_helpers import APP, DEMO_MERKE, PAGE_NAMES, page_paths
 from streamlit.testing.v1 import AppTest
 
@@ -500,3 +501,9 @@ def test_charts_use_the_projector_theme(monkeypatch, demo_warehouse_a):
                     assert palette.contrast(config[part][key], config["background"]) >= 4.5
             assert config["text"]["fontSize"] >= 16
             assert spec["usermeta"]["embedOptions"]["renderer"] == "svg"
+        # each spec compiles (Vega-Lite draws nothing at all for a spec it cannot compile)
+        for chart, table in zip(at.get("vega_lite_chart"), vega_datasets(at)):
+            spec = json.loads(chart.proto.spec)
+            spec["data"] = {"values": [{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
+                                       for row in table.to_pylist()]}
+            vl_convert.vegalite_to_vega(spec)
