@@ -61,7 +61,8 @@ def config() -> dict:
 def show(spec: dict, data: pl.DataFrame, alt_text: str, **selection):
     """Draw a spec full width (SVG, our theme, Streamlit's theme off). Pass on_select="rerun" and
     a key to get the selection event back."""
-    full = spec | {"config": config(), "usermeta": {"embedOptions": {"renderer": "svg"}}}
+    full = spec | {"config": config(), "description": alt_text,
+                   "usermeta": {"embedOptions": {"renderer": "svg"}}}
     return st.vega_lite_chart(data, full, theme=None, width="stretch", alt=alt_text, **selection)
 
 
@@ -107,7 +108,7 @@ def dot_intervals(frame: pl.DataFrame, *, x_title: str, highlight: list[str], to
                           "color": colour, "opacity": {"value": 0.55}}},
             {"mark": {"type": "point", "filled": True, "size": 150, "opacity": 1},
              "encoding": {"y": y, **offset, "x": x, "color": colour, "tooltip": tooltip}},
-            {"mark": {"type": "text", "align": "left", "dx": 8, "fontSize": FONT_SIZE},
+            {"mark": {"type": "text", "aria": False, "align": "left", "dx": 8, "fontSize": FONT_SIZE},
              "encoding": {"y": y, **offset, "x": {"field": "ki_hoy", "type": "quantitative"},
                           "text": {"field": "etikett"}, "color": {"value": palette.INK}}},
         ],
@@ -115,7 +116,7 @@ def dot_intervals(frame: pl.DataFrame, *, x_title: str, highlight: list[str], to
 
 
 def reference_rule(channel: str) -> dict:
-    return {"mark": {"type": "rule", "color": palette.REFERENCE, "strokeDash": [6, 4], "strokeWidth": 2},
+    return {"mark": {"type": "rule", "aria": False, "color": palette.REFERENCE, "strokeDash": [6, 4], "strokeWidth": 2},
             "encoding": {channel: {"datum": 500}}}
 
 
@@ -143,7 +144,7 @@ def lines(frame: pl.DataFrame, *, order: list[str], names: list[str], x_title: s
                           "shape": {"field": "tydelig", "type": "nominal", "title": shape_title,
                                     "scale": {"domain": list(shapes), "range": list(shapes.values())}}}},
             {"transform": [{"filter": "datum.siste"}],
-             "mark": {"type": "text", "align": "left", "dx": 12, "fontSize": FONT_SIZE},
+             "mark": {"type": "text", "aria": False, "align": "left", "dx": 12, "fontSize": FONT_SIZE},
              "encoding": {"x": x, "y": y, "text": {"field": "etikett"}, "color": {"value": palette.INK}}},
         ],
     }
@@ -173,7 +174,7 @@ def heatmap(frame: pl.DataFrame, *, rows: list[str], columns: list[str], edges: 
                                     "scale": {"type": "threshold", "domain": edges, "range": colours},
                                     "legend": {"orient": "right", "direction": "vertical"}},
                           "tooltip": tooltip}},
-            {"mark": {"type": "text", "fontSize": FONT_SIZE},
+            {"mark": {"type": "text", "aria": False, "fontSize": FONT_SIZE},
              "encoding": {"text": {"field": "tekst"}, "color": {"condition": {"test": "datum.tekstfarge === '#ffffff'", "value": "#ffffff"},
                                     "value": palette.INK}}},
         ],
@@ -206,13 +207,13 @@ def gantt(bars: pl.DataFrame, extensions: pl.DataFrame, *, today: dt.date, order
                           "opacity": {"condition": {"param": "valg", "value": 1, "empty": True}, "value": 0.45},
                           "tooltip": tooltip}},
             {"transform": [{"filter": "datum.lag === 'forlengelse'"}],
-             "mark": {"type": "bar", "height": 5, "color": palette.INK},
+             "mark": {"type": "bar", "aria": False, "height": 5, "color": palette.INK},
              "encoding": {"y": y, "x": x, "x2": {"field": "til"}}},
             {"transform": [{"filter": "datum.lag === 'stolpe' && datum.er_siste"}],
-             "mark": {"type": "text", "align": "left", "dx": 8, "fontSize": FONT_SIZE},
+             "mark": {"type": "text", "aria": False, "align": "left", "dx": 8, "fontSize": FONT_SIZE},
              "encoding": {"y": y, "x": {"field": "slutt", "type": "temporal"}, "text": {"field": "periode"},
                           "color": {"value": palette.INK}}},
-            {"mark": {"type": "rule", "color": palette.REFERENCE, "strokeDash": [6, 4], "strokeWidth": 2},
+            {"mark": {"type": "rule", "aria": False, "color": palette.REFERENCE, "strokeDash": [6, 4], "strokeWidth": 2},
              "encoding": {"x": {"datum": {"year": today.year, "month": today.month, "date": today.day},
                                 "type": "temporal"},
                           "tooltip": {"value": today_label}}},

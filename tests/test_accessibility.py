@@ -55,7 +55,7 @@ def open_page(chromium, server, name: str, lang: str):
     suffix = "" if lang == "nb" else f"?lang={lang}"
     page.goto(server.url + URL_PATHS[name] + suffix)
     wait_for_app(page)
-    page.wait_for_function(f"document.documentElement.lang === '{lang}'", timeout=30_000)
+    page.wait_for_function(f"document.documentElement.lang === '{lang}'", timeout=60_000)
     page.wait_for_timeout(800)  # charts draw after the script has finished
     return guarded, page
 
@@ -82,22 +82,22 @@ def test_no_serious_axe_violations(name, lang, server, chromium, report):
 
 CHART_TEXTS = """() => {
   const out = [];
-  for (const text of document.querySelectorAll('[data-testid="stVegaLiteChart"] svg text')) {
-    const content = text.textContent.trim();
-    if (!content) continue;
-    const box = text.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0) continue;
-    const style = getComputedStyle(text);
-    // what lies under the middle of the text: the first filled shape below it, else the chart
-    let under = 'rgb(255, 255, 255)';
-    for (const el of document.elementsFromPoint(box.x + box.width / 2, box.y + box.height / 2)) {
-      if (el === text || el.tagName === 'text' || el.tagName === 'tspan') continue;
-      if (el.tagName === 'svg') break;
-      const fill = getComputedStyle(el).fill;
-      const opacity = parseFloat(getComputedStyle(el).fillOpacity || '1');
-      if (el.tagName === 'path' && fill && fill !== 'none' && opacity > 0.5) { under = fill; break; }
+  for (const svg of document.querySelectorAll('[data-testid="stVegaLiteChart"] svg')) {
+    // filled shapes, topmost (drawn last) first
+    const shapes = [...svg.querySelectorAll('path')].reverse().map(el => {
+      const style = getComputedStyle(el);
+      return {fill: style.fill, opacity: parseFloat(style.fillOpacity || '1'), box: el.getBoundingClientRect()};
+    }).filter(s => s.fill && s.fill !== 'none' && !/rgba\\(.*,\\s*0\\)$/.test(s.fill) && s.opacity > 0.5);
+    for (const text of svg.querySelectorAll('text')) {
+      const content = text.textContent.trim();
+      const box = text.getBoundingClientRect();
+      if (!content || box.width === 0 || box.height === 0) continue;
+      const x = box.x + box.width / 2, y = box.y + box.height / 2;
+      const hit = shapes.find(s => s.box.width < 2000 && x >= s.box.left && x <= s.box.right && y >= s.box.top && y <= s.box.bottom
+                                   && s.box.width * s.box.height < 200000);
+      const style = getComputedStyle(text);
+      out.push({text: content, fill: style.fill, size: parseFloat(style.fontSize), under: hit ? hit.fill : 'rgb(255, 255, 255)'});
     }
-    out.push({text: content, fill: style.fill, size: parseFloat(style.fontSize), under});
   }
   return out;
 }"""
