@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from dashboard import queries, tekster
+from dashboard.db import current_build
 from dashboard.tekster import t
 
 FIRST_YEAR = 2017
@@ -82,6 +83,12 @@ class Names:
 
 
 def names() -> Names:
+    """The option labels, built once per build and language (shared, read-only)."""
+    return _names(current_build(), tekster.lang())
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _names(build: str, lang: str) -> Names:
     o = queries.filter_options()
     return Names(
         partnerskap=dict(zip(o.partnerskap["partnerskap_id"], o.partnerskap["kortnavn"])),
