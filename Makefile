@@ -9,7 +9,7 @@ GEOJSON ?=
 FYLKE_GEOJSON ?=
 SHARED_GEO := ../shared/geo
 
-.PHONY: run test build venv chromium axe lint bench clean
+.PHONY: run test build venv chromium axe poppler lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -40,7 +40,11 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 
 axe: node_modules/axe-core/axe.min.js
 
-test: venv chromium axe
+# Debian's poppler-utils: the report tests render the PDF's pages to PNG (pdftoppm)
+poppler:
+	@command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; }
+
+test: venv chromium axe poppler
 	$(BIN)/ruff check etl dashboard benchmarks tests
 	KL_TEST_GEO=$(SHARED_GEO) $(BIN)/python -m pytest -n 2 -q
 

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 
 import polars as pl
-import streamlit as st
 
 from dashboard import palette, tekster
 from dashboard.tekster import t
@@ -61,6 +60,8 @@ def config() -> dict:
 def show(spec: dict, data: pl.DataFrame, alt_text: str, **selection):
     """Draw a spec full width (SVG, our theme, Streamlit's theme off). Pass on_select="rerun" and
     a key to get the selection event back."""
+    import streamlit as st  # here, not on top: reports build specs without Streamlit
+
     full = spec | {"config": config(), "description": alt_text,
                    "usermeta": {"embedOptions": {"renderer": "svg"}}}
     return st.vega_lite_chart(data, full, theme=None, width="stretch", alt=alt_text, **selection)

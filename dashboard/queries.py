@@ -139,3 +139,13 @@ def municipality_boundaries() -> pl.DataFrame:
 
 def county_boundaries() -> pl.DataFrame:
     return query("kart_fylkesgrenser")
+
+
+def region_indicators(niva: str, niva_id: str) -> pl.DataFrame:
+    """Every indicator and round of one collaboration or municipality (region report)."""
+    return query("rapport_indikatorer", niva=niva, niva_id=niva_id)
+
+
+def public_statistics_loaded() -> bool:
+    """Whether the warehouse holds Udir's public statistics."""
+    return bool(query("rapport_offentlig_finnes")["finnes"][0])

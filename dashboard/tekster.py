@@ -7,10 +7,13 @@ error and raises (tests/test_tekster.py checks every key used in dashboard/ and 
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-import streamlit as st
 import yaml
 
 LANGS = ("nb", "nn", "en")
@@ -18,6 +21,8 @@ DEFAULT = "nb"
 CATALOGUE = Path(__file__).with_name("tekster.yaml")
 # browser locale for numbers in tables ("localized" columns) and the page's lang attribute
 LOCALES = {"nb": "nb-NO", "nn": "nn-NO", "en": "en-GB"}
+# a language set for a block of work outside a page run (reports from the command line)
+_CHOSEN: ContextVar[str | None] = ContextVar("kl_sprak", default=None)
 
 
 def _flatten(node: dict, prefix: str = "") -> dict[str, dict[str, str]]:
@@ -39,12 +44,26 @@ def catalogue() -> dict[str, dict[str, str]]:
     return _flatten(yaml.safe_load(CATALOGUE.read_text(encoding="utf-8")))
 
 
-def lang() -> str:
-    """The language of this run (bokmål outside a Streamlit run)."""
+@contextmanager
+def sprak(lang: str) -> Iterator[None]:
+    """Texts in `lang` inside the block, whatever the page run says (reports, exports)."""
+    token = _CHOSEN.set(lang if lang in LANGS else DEFAULT)
     try:
-        chosen = st.session_state.get("_lang", DEFAULT)
-    except Exception:  # noqa: BLE001 - no session outside a run (benchmarks, unit tests)
-        chosen = DEFAULT
+        yield
+    finally:
+        _CHOSEN.reset(token)
+
+
+def lang() -> str:
+    """The language of this run (bokmål outside a Streamlit run). Streamlit is only asked when
+    it is already loaded, so the command line's reports never import it."""
+    chosen = _CHOSEN.get()
+    st = sys.modules.get("streamlit")
+    if chosen is None and st is not None:
+        try:
+            chosen = st.session_state.get("_lang", DEFAULT)
+        except Exception:  # noqa: BLE001 - no session outside a run (benchmarks, unit tests)
+            chosen = DEFAULT
     return chosen if chosen in LANGS else DEFAULT
 
 

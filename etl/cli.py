@@ -22,6 +22,7 @@ Kommandoer:
   import   kontrollerer og tar vare på en eksport (enheter, svar, resultater, kartlegging)
            og bygger lageret på nytt
   demo     lager syntetiske demodata (enheter, svar, kartlegging) i data/demo og bygger lageret
+  report   lager regionrapporten for et samarbeid eller en kommune som PowerPoint eller PDF
 
 Miljøvariabler:
   KL_WAREHOUSE      stien til lageret (standard: data/warehouse.duckdb)
@@ -124,7 +125,26 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-build", action="store_true", help="bare skriv filene, ikke bygg lageret")
     _mixing_arg(demo)
     _warehouse_arg(demo)
+    _report_parser(sub)
     return parser
+
+
+def _report_parser(sub) -> None:
+    report = sub.add_parser(
+        "report",
+        help="lag regionrapporten (PowerPoint eller PDF)",
+        description="Lager regionrapporten for et samarbeid eller en kommune fra det offentlige "
+        "lageret: kart, tidslinje, nøkkelindikatorer og endringer, kompetansebehov, offentlig "
+        "statistikk og kilder. Samme innhold som knappen i dashbordet; skjulte tall forblir skjult.",
+    )
+    where = report.add_mutually_exclusive_group(required=True)
+    where.add_argument("--samarbeid", metavar="ID", help="samarbeidets id (partnerskap_id i lageret)")
+    where.add_argument("--kommune", metavar="NR", help="kommunenummer (fire sifre, 2024-koder)")
+    report.add_argument("--format", choices=("pptx", "pdf"), required=True, help="pptx eller pdf")
+    report.add_argument("--lang", choices=("nb", "nn", "en"), default="nb",
+                        help="språk: nb (bokmål, standard), nn (nynorsk) eller en (engelsk)")
+    report.add_argument("--out", metavar="FIL", type=Path, required=True, help="filen som skrives")
+    _warehouse_arg(report)
 
 
 def _mixing_arg(parser: argparse.ArgumentParser) -> None:
@@ -228,12 +248,46 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    import time
+
+    # the report is the dashboard's presentation layer without Streamlit (never imported here)
+    from dashboard.eksport import fil, innhold, lager
+
+    if not args.out.parent.is_dir():
+        print(f"Feil: mappen {args.out.parent} finnes ikke (--out {args.out})", file=sys.stderr)
+        return 2
+    path = args.warehouse or config.warehouse_path()
+    if not path.exists():
+        print(f"Feil: fant ikke datalageret {path}; bygg det med `python -m etl build`", file=sys.stderr)
+        return 1
+    region = innhold.Region("partnerskap", args.samarbeid) if args.samarbeid else innhold.Region("kommune", args.kommune)
+    started = time.perf_counter()
+    with lager.Lager(path) as store:
+        try:
+            data, rapport = fil.lag(store.query, region, args.format, args.lang)
+        except innhold.UkjentRegion:
+            if args.samarbeid:
+                ids = store.query("filter_partnerskap")["partnerskap_id"].to_list()
+                expected = "en av: " + ", ".join(ids)
+            else:
+                expected = "et kommunenummer med fire sifre (2024-koder), f.eks. 3301"
+            what = "samarbeidet" if args.samarbeid else "kommunen"
+            print(f"Feil: fant ikke {what} «{region.id}» i lageret; forventet {expected}", file=sys.stderr)
+            return 2
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(args.out)
+    print(f"Rapporten er skrevet: {args.out} ({rapport.navn}, {len(rapport.lysbilder)} visninger, "
+          f"{len(data) / 1024:.0f} kB, {time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"build": _cmd_build, "export": _cmd_export, "import": _cmd_import, "demo": _cmd_demo}[
-            args.command
-        ](args)
+        return {"build": _cmd_build, "export": _cmd_export, "import": _cmd_import, "demo": _cmd_demo,
+                "report": _cmd_report}[args.command](args)
     except InputError as exc:
         print(exc.report(), file=sys.stderr)
         return 2

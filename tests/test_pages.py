@@ -378,6 +378,7 @@ def test_every_query_file_runs(monkeypatch, demo_warehouse_a):
         "f": [f, Filters(partnerskap=("bodo-kompetanseloftet-inkluderende-praksis",),
                          respondentgruppe=gruppe, runde=runde)],
         "niva": ["enhet", "kommune", "partnerskap", "fylke"],
+        "niva_id": ["kongsbergregionen-alle-med"],
         "indikator": [indikator],
         "gruppering": ["alle", "trinn", "kjonn"],
         "respondentgruppe": [gruppe, None],
