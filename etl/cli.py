@@ -29,6 +29,8 @@ Miljøvariabler:
   KL_GEOJSON        kommunegrenser, sti eller URL (standard: offentlig kopi av Kartverkets data)
   KL_FYLKE_GEOJSON  fylkesgrenser, sti eller URL
   KL_MIN_SVAR       minste antall svar før et resultat vises (standard: 10)
+  KL_NORMER         normfil for 500-skalaen (standard: data/normer.csv hvis den finnes; ellers
+                    grunnlinjen, den første runden med publiserte totaler)
   KL_CACHE_DIR      nedlastede grensefiler (standard: data/cache)
   KL_DEMO_DIR       demodata fra `demo` (standard: data/demo)
   KL_IMPORT_DIR     importerte filer som bevares som kilder (standard: data/imports)
@@ -80,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     _warehouse_arg(export)
     export.add_argument("name", metavar="NAVN", help="hvilken tabell: " + ", ".join(EXPORT_NAMES))
     export.add_argument("--out", type=Path, default=None, help="filen som skrives (standard: standard ut)")
+    export.add_argument(
+        "--niva", default=None, metavar="NIVÅ",
+        help="for indicators og mapping: enhet, kommune, samarbeid, fylke, landet eller alle (hvert "
+        "publisert nivå); standard: enhet for indicators, alle for mapping. Skjulte celler står "
+        "med tomme tall.",
+    )
 
     imp = sub.add_parser(
         "import",
@@ -244,7 +252,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from etl import export
 
     path = args.warehouse or config.warehouse_path()
-    export.export(path, args.name, args.out)
+    export.export(path, args.name, args.out, args.niva)
     return 0
 
 

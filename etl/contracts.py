@@ -15,8 +15,8 @@ def load_contracts() -> dict:
 
 
 def _ident(name: str) -> str:
-    # Identifiers come from our own contracts file; quote them anyway.
-    return '"' + name.replace('"', '""') + '"'
+    # Identifiers come from our own contracts file; quote them anyway ("schema.table" allowed).
+    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
 
 
 def _set_threshold(con: duckdb.DuckDBPyConnection) -> None:
@@ -34,7 +34,13 @@ def check(con: duckdb.DuckDBPyConnection, contracts: dict | None = None) -> list
     """Return one Norwegian message per failed test; an empty list means all passed."""
     failures: list[str] = []
     _set_threshold(con)
-    existing = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    existing = {
+        (f"{schema}.{name}" if schema != "main" else name)
+        for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = current_database()"
+        ).fetchall()
+    }
     for table, rules in (contracts or load_contracts()).items():
         if table not in existing:
             continue  # a table of a later stage (e.g. surveys) that this build does not have

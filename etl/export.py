@@ -9,8 +9,13 @@ import duckdb
 
 from etl.errors import InputError, Problem
 
+# --niva: the levels of the survey and mapping exports ("landet" is the national total, whose
+# level is called "alle" in the marts; "alle" here means every level)
+LEVELS = {"enhet": "enhet", "kommune": "kommune", "samarbeid": "partnerskap", "fylke": "fylke", "landet": "alle"}
+DEFAULT_LEVEL = {"indicators": "enhet"}
 
-def export(warehouse: Path, name: str, out: Path | None) -> int:
+
+def export(warehouse: Path, name: str, out: Path | None, niva: str | None = None) -> int:
     if not Path(warehouse).exists():
         raise FileNotFoundError(f"fant ikke lageret {warehouse}; kjør først `python -m etl build`")
     con = duckdb.connect(str(Path(warehouse).resolve()), read_only=True)
@@ -22,6 +27,11 @@ def export(warehouse: Path, name: str, out: Path | None) -> int:
         if name not in names:
             raise InputError([Problem("export", None, "NAVN", name, "en av " + ", ".join(names))])
         frame = con.sql(f'select * from "export_{name}"').pl()
+        level = niva or DEFAULT_LEVEL.get(name, "alle")
+        if "niva" in frame.columns and level != "alle":
+            if level not in LEVELS:
+                raise InputError([Problem("export", None, "--niva", level, "en av " + ", ".join([*LEVELS, "alle"]))])
+            frame = frame.filter(frame["niva"] == LEVELS[level])
     finally:
         con.close()
     if out is None:

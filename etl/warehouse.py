@@ -9,9 +9,10 @@ A new file name per build also sidesteps DuckDB's per-path instance cache (STACK
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,40 +41,61 @@ def resolve(path: Path) -> Path:
     return path.resolve()
 
 
-MAX_REPEAT = 20
+def private_dir(path: Path) -> Path:
+    """Private build files: raw answers and unsuppressed cells, which the dashboard never opens.
+    Each public build has a private twin with the same file name here."""
+    return path.parent / (path.name + ".privat")
 
 
-def build_steps() -> list[tuple[Path, bool]]:
-    """(file, repeat) in the order of sql/build_order.txt."""
+def private_file(path: Path) -> Path:
+    """The private twin of the build a warehouse path points to now."""
+    return private_dir(path) / resolve(path).name
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # "sql", "python" or "publish"
+    target: str = ""  # the SQL file (relative to sql/) or the Python module
+
+
+def build_steps() -> list[Step]:
+    """The steps of sql/build_order.txt, in order."""
     steps = []
     for line in (config.SQL_DIR / "build_order.txt").read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        repeat = line.startswith("repeat ")
-        steps.append((config.SQL_DIR / line.removeprefix("repeat ").strip(), repeat))
+        if line == "publish":
+            steps.append(Step("publish"))
+        elif line.startswith("python "):
+            steps.append(Step("python", line.removeprefix("python ").strip()))
+        else:
+            steps.append(Step("sql", line))
     return steps
 
 
 def sql_files() -> list[Path]:
-    return [path for path, _ in build_steps()]
+    return [config.SQL_DIR / s.target for s in build_steps() if s.kind == "sql"]
 
 
-def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """Run every statement of a file, split by DuckDB's own parser; return rows changed."""
-    changed = 0
+def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Run every statement of a file, split by DuckDB's own parser."""
     for statement in con.extract_statements(path.read_text(encoding="utf-8")):
-        result = con.execute(statement.query)
-        if statement.type.name in ("UPDATE", "DELETE", "INSERT"):
-            changed += result.fetchone()[0]
-    return changed
+        con.execute(statement.query)
 
 
-def run_steps(con: duckdb.DuckDBPyConnection) -> None:
-    for path, repeat in build_steps():
-        for _ in range(MAX_REPEAT if repeat else 1):
-            if run_sql_file(con, path) == 0:
-                break
+def _copy_public_tables(con: duckdb.DuckDBPyConnection, public: Path) -> None:
+    """Copy every table of the schema main (never `privat`) into the public file."""
+    con.execute(f"attach '{public}' as offentlig")
+    try:
+        tables = [r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database() "
+            "and schema_name = 'main' order by table_name"
+        ).fetchall()]
+        for table in tables:
+            con.execute(f'create table offentlig.main."{table}" as select * from main."{table}"')
+    finally:
+        con.execute("detach offentlig")
 
 
 @dataclass
@@ -83,6 +105,7 @@ class BuildResult:
     tables: dict[str, int] = field(default_factory=dict)
     boundaries: str | None = None
     seconds: float = 0.0
+    report: list[str] = field(default_factory=list)
 
 
 @contextmanager
@@ -104,16 +127,11 @@ def _checksum(paths: list[Path], extra: str) -> str:
     return digest.hexdigest()[:16]
 
 
-# A later stage (surveys, mapping) registers itself here: it receives the open connection.
-Stage = Callable[[duckdb.DuckDBPyConnection], None]
-
-
 def build(
     path: Path,
     kommune_geojson: str | None = None,
     fylke_geojson: str | None = None,
     quiet: bool = False,
-    extra_stages: list[tuple[str, Stage]] | None = None,
 ) -> BuildResult:
     started = time.perf_counter()
     path = Path(path)
@@ -173,31 +191,50 @@ def build(
     stamp = time.strftime("%Y%m%dT%H%M%S")
     final = target_dir / f"{path.stem}-{stamp}-{os.getpid()}.duckdb"
     tmp = final.with_suffix(".duckdb.tmp")
+    private_final = private_dir(path) / final.name
+    private_tmp = private_final.with_suffix(".duckdb.tmp")
+    private_dir(path).mkdir(mode=0o700, parents=True, exist_ok=True)
+    report: list[str] = []
+    info = {
+        "kilde_sjekksum": _checksum(inputs, str(bounds.kilde if bounds else "")),
+        "grenser": bounds.kilde if bounds else "",
+        "min_svar": str(config.min_svar()),
+        "importer": imports.loaded_marker(),  # what `etl import` checks was published
+    }
     try:
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(private_tmp))
+        private_tmp.chmod(0o600)
         try:
             with _stage("Bygger staging-tabeller, marts og undertrykking", quiet):
                 con.execute(f"set variable min_svar = {int(config.min_svar())}")
                 for name, frame in sources.items():
                     con.register(name, frame)
-                run_steps(con)
+                steps = build_steps()
+                cut = next(i for i, s in enumerate(steps) if s.kind == "publish")
+                for step in steps[:cut]:
+                    if step.kind == "sql":
+                        run_sql_file(con, config.SQL_DIR / step.target)
+                    else:
+                        report += importlib.import_module(step.target).run(con) or []
                 for name in sources:
                     con.unregister(name)
-            for label, stage in extra_stages or []:
-                with _stage(label, quiet):
-                    stage(con)
-            with _stage("Kjører datatester", quiet):
-                failures = contracts.check(con)
-                if failures:
-                    raise BuildError("Datatestene feilet:\n" + "\n".join(f"  - {f}" for f in failures))
-            info = {
-                "kilde_sjekksum": _checksum(inputs, str(bounds.kilde if bounds else "")),
-                "grenser": bounds.kilde if bounds else "",
-                "min_svar": str(config.min_svar()),
-                "importer": imports.loaded_marker(),  # what `etl import` checks was published
-            }
-            con.execute("create table bygg_info (nokkel varchar primary key, verdi varchar)")
-            con.executemany("insert into bygg_info values (?, ?)", sorted(info.items()))
+            with _stage("Kjører datatester på det private lageret", quiet):
+                _check_contracts(con)
+                _write_info(con, info | {"rapport": "\n".join(report)})
+                con.execute("checkpoint")
+            _copy_public_tables(con, tmp)
+        finally:
+            con.close()
+        con = duckdb.connect(str(tmp))
+        try:
+            with _stage("Lager det offentlige lageret", quiet):
+                con.execute(f"set variable min_svar = {int(config.min_svar())}")
+                for step in steps[cut + 1 :]:
+                    run_sql_file(con, config.SQL_DIR / step.target)
+                _check_contracts(con)
+                private = con.execute("select count(*) from duckdb_schemas() where schema_name = 'privat'").fetchone()[0]
+                if private:
+                    raise BuildError("Det offentlige lageret inneholder skjemaet privat")
             counts = {
                 t: con.execute(f'select count(*) from "{t}"').fetchone()[0]
                 for (t,) in con.execute("select table_name from information_schema.tables where table_type = 'BASE TABLE' order by 1").fetchall()
@@ -205,18 +242,35 @@ def build(
             con.execute("checkpoint")
         finally:
             con.close()
+        if not quiet:
+            for line in report:
+                console.print(f"  {line}")
         with _stage("Bytter inn nytt lager", quiet):
+            os.replace(private_tmp, private_final)
             os.replace(tmp, final)
             _publish(path, final)
             _prune(path, final)
     except BaseException:
-        for leftover in (tmp, Path(str(tmp) + ".wal")):
+        for leftover in (tmp, private_tmp):
             leftover.unlink(missing_ok=True)
+            Path(str(leftover) + ".wal").unlink(missing_ok=True)
         raise
     return BuildResult(
         path=path, file=final, tables=counts, boundaries=bounds.kilde if bounds else None,
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, report=report,
     )
+
+
+def _check_contracts(con: duckdb.DuckDBPyConnection) -> None:
+    failures = contracts.check(con)
+    if failures:
+        raise BuildError("Datatestene feilet:\n" + "\n".join(f"  - {f}" for f in failures))
+
+
+def _write_info(con: duckdb.DuckDBPyConnection, info: dict[str, str]) -> None:
+    """bygg_info: facts about the build, in both files (the public copy is made after this)."""
+    con.execute("create table bygg_info (nokkel varchar primary key, verdi varchar)")
+    con.executemany("insert into bygg_info values (?, ?)", sorted(info.items()))
 
 
 def _publish(path: Path, final: Path) -> None:
@@ -232,6 +286,11 @@ def _prune(path: Path, current: Path) -> None:
     for old in builds[KEEP_BUILDS:]:
         if old != current:
             old.unlink(missing_ok=True)
+    # a private file lives exactly as long as its public twin
+    kept = {p.name for p in builds_dir(path).glob("*.duckdb")}
+    for private in private_dir(path).glob("*.duckdb"):
+        if private.name not in kept:
+            private.unlink(missing_ok=True)
 
 
-__all__ = ["BuildError", "BuildResult", "InputError", "build", "builds_dir", "resolve"]
+__all__ = ["BuildError", "BuildResult", "InputError", "build", "builds_dir", "private_file", "resolve"]

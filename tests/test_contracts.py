@@ -22,12 +22,12 @@ def contract_file() -> dict:
 
 
 def build_order() -> list[str]:
-    """The files of sql/build_order.txt (a `repeat ` prefix runs a file until it changes nothing)."""
+    """The SQL files of sql/build_order.txt (its Python steps and `publish` are not files)."""
     lines = (SQL_DIR / "build_order.txt").read_text(encoding="utf-8").splitlines()
     return [
-        ln.strip().removeprefix("repeat ").strip()
+        ln.strip()
         for ln in lines
-        if ln.strip() and not ln.strip().startswith("#")
+        if ln.strip() and not ln.strip().startswith(("#", "python ")) and ln.strip() != "publish"
     ]
 
 

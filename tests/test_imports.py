@@ -117,7 +117,10 @@ def data_rows(path: Path) -> int:
 
 
 def table(warehouse: Path, sql: str) -> pl.DataFrame:
-    with connect_ro(warehouse) as con:
+    """Query the build's private twin: imported rows live there, never in the public warehouse."""
+    from etl.warehouse import private_file
+
+    with connect_ro(private_file(warehouse)) as con:
         return con.sql(sql).pl()
 
 
@@ -238,14 +241,14 @@ def test_examples_arrive_in_the_warehouse(examples: Path):
     assert not any(r["syntetisk"] for r in by_id.values())
 
     # Windows-1252 answers: "2023-høst" decoded, kjønn "J" normalised
-    answers = table(warehouse, "select * from stg_svar")
+    answers = table(warehouse, "select * from privat.stg_svar")
     assert answers.height == data_rows(EXAMPLES / "svar.csv")
     assert set(answers["runde"]) == {"2023-høst"}
     assert set(answers["kjonn"].drop_nulls()) <= {"gutt", "jente"}
     assert answers.filter(pl.col("respondent_id") == "E-003")["kjonn"].unique().to_list() == ["jente"]
 
     # results: decimal comma, and 0602 + 0625 (2019) pooled into one 3301 row (n, Σx, Σx²)
-    results = table(warehouse, "select * from stg_resultat")
+    results = table(warehouse, "select * from privat.stg_resultat")
     skole2 = results.filter((pl.col("enhet_id") == "EKS-SKOLE-2") & (pl.col("indikator") == "trivsel"))
     assert skole2.select("antall_svar", "skaar", "standardavvik").row(0) == (42, 512.3, 96.1)
     drammen = results.filter(pl.col("runde") == "2019").to_dicts()
@@ -266,7 +269,7 @@ def test_examples_arrive_in_the_warehouse(examples: Path):
     )
     assert cell.rows() == [(42, 512.3, False)]
     # the mapping workbook: 3 respondents x 3 areas; K-001 "Lærer" is a pedagog
-    mapping = table(warehouse, "select * from stg_kartlegging")
+    mapping = table(warehouse, "select * from privat.stg_kartlegging")
     assert mapping.height == 9
     assert set(mapping.filter(pl.col("respondent_id") == "K-001")["rolle"]) == {"pedagog"}
     assert set(mapping["kommunenummer"]) == {"3303", "3407"}
@@ -356,7 +359,7 @@ def test_format_imports_are_decoded_and_normalised(formats: Path):
     for enhet, values in expected.items():
         assert tuple(units[enhet][c] for c in columns) == values, units[enhet]
 
-    answers = table(warehouse, "select * from stg_svar order by respondent_id, sporsmal_id")
+    answers = table(warehouse, "select * from privat.stg_svar order by respondent_id, sporsmal_id")
     assert answers.height == 6
     assert set(answers["runde"]) == {"2023-høst"}
     assert set(answers["respondentgruppe"]) == {"elev_5_10"}
@@ -365,7 +368,7 @@ def test_format_imports_are_decoded_and_normalised(formats: Path):
     genders = dict(answers.select("respondent_id", "kjonn").unique().iter_rows())
     assert genders == {"Bjørn-0": "gutt", "Bjørn-1": "jente", "Bjørn-2": None}
 
-    results = table(warehouse, "select * from stg_resultat order by runde")
+    results = table(warehouse, "select * from privat.stg_resultat order by runde")
     rows = results.select("runde", "enhet_id", "kommunenummer", "antall_svar", "skaar", "standardavvik").rows()
     assert sorted(rows, key=str) == sorted([
         ("2023-høst", "FMT-SKOLE-2", "3314", 31, 512.3, 96.1),

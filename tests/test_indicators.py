@@ -3,7 +3,9 @@ CLI, checked against values computed here in plain Python.
 
 One municipality (3303 Kongsberg), two schools with 12 and 15 counted pupils in `elev_5_10` in
 two rounds, answering the three `trivsel` items (E5_TRIV_3 is reverse-coded), and a third school
-whose 2022 result arrives as an aggregated results file.
+whose 2022 result arrives as an aggregated results file on its own norm. Respondent ids repeat
+across the two schools, as real exports do. The rounds are imported one after the other, so the
+tests can compare round 2022 before and after round 2023 arrives; a second build declares a norm.
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ def pupil_rows() -> list[list[object]]:
             kjonn = "gutt" if i % 2 == 0 else "jente"
             trinn = GRADES[enhet][i % 3]
             for item, svar in zip(ITEMS, answers, strict=True):
-                rows.append([runde, enhet, GROUP, f"{enhet}-{runde}-{i:02d}", item, svar, trinn, kjonn])
+                # ids repeat across the schools: a respondent is a (unit, id) pair
+                rows.append([runde, enhet, GROUP, f"elev-{i:02d}", item, svar, trinn, kjonn])
     return rows
 
 
@@ -94,10 +97,13 @@ def respondent_values() -> list[dict]:
 
 
 RESPONDENTS = respondent_values()
-REF_MEAN = statistics.fmean(r["v"] for r in RESPONDENTS)
-REF_SD = statistics.stdev(r["v"] for r in RESPONDENTS)
+# the baseline: the earliest round whose total has at least K answers (2022: 27 pupils)
+REF_MEAN = statistics.fmean(r["v"] for r in RESPONDENTS if r["runde"] == "2022")
+REF_SD = statistics.stdev(r["v"] for r in RESPONDENTS if r["runde"] == "2022")
 for _r in RESPONDENTS:
     _r["skaar"] = 500 + 100 * (_r["v"] - REF_MEAN) / REF_SD
+# a declared norm (item scale) for the second build
+NORM = ("SePU-norm (test)", 3.4, 0.8)
 
 
 def expected_from(respondents: list[dict], results: tuple = ()) -> dict:
@@ -160,17 +166,30 @@ def dataset(tmp_path_factory, geo_dir: Path) -> Path:
             ["runde", "enhet_id", "respondentgruppe", "indikator", "antall_svar", "skaar", "standardavvik", "norm"],
             [runde, enhet, GROUP, INDICATOR, n, skaar, sd, "testnorm (fiktiv)"],
         ]
+        answers = pupil_rows()
         steps = [
-            ("units", write_csv(root / "enheter.csv", units)),
-            ("answers", write_csv(root / "svar.csv", [header, *pupil_rows()])),
-            ("results", write_csv(root / "resultater.csv", results)),
+            ("units", write_csv(root / "enheter.csv", units), None),
+            ("answers", write_csv(root / "svar-2022.csv", [header, *(r for r in answers if r[0] == "2022")]),
+             "after_2022.duckdb"),
+            ("answers", write_csv(root / "svar-2023.csv", [header, *(r for r in answers if r[0] == "2023")]),
+             "after_answers.duckdb"),
+            ("results", write_csv(root / "resultater.csv", results), None),
         ]
-        for kind, path in steps:
+        for kind, path, snapshot in steps:
             proc = run_cli(["import", kind, str(path)], env=env)
             if proc.returncode != 0:
                 pytest.fail(f"import {kind} failed:\n{describe(proc)}", pytrace=False)
-            if kind == "answers":
-                shutil.copyfile((root / "warehouse.duckdb").resolve(), root / "after_answers.duckdb")
+            if snapshot:
+                shutil.copyfile((root / "warehouse.duckdb").resolve(), root / snapshot)
+        # the same data with a declared norm, built into a second warehouse
+        name, mean, sd = NORM
+        norm = write_csv(root / "normer.csv", [["respondentgruppe", "indikator", "snitt", "standardavvik", "kilde"],
+                                               [GROUP, INDICATOR, mean, sd, name]])
+        env_norm = env | {"KL_WAREHOUSE": str(root / "norm" / "warehouse.duckdb"), "KL_NORMER": str(norm)}
+        (root / "norm").mkdir()
+        proc = run_cli(["build", "--quiet"], env=env_norm)
+        if proc.returncode != 0:
+            pytest.fail(f"build with a norm failed:\n{describe(proc)}", pytrace=False)
 
     return shared_once(tmp_path_factory, "indicator-dataset", make)
 
@@ -224,17 +243,67 @@ def test_the_dataset_is_built_as_intended():
     assert min(len(of("2023", kjonn=k)) for k in ("gutt", "jente")) >= 10
 
 
-def test_reference_is_the_whole_dataset(dataset: Path):
+def test_reference_is_the_baseline_round(dataset: Path):
     with connect_ro(dataset / "warehouse.duckdb") as con:
         row = con.execute(
-            "select ref_snitt, ref_standardavvik, referanse from mart_referanse "
+            "select ref_snitt, ref_standardavvik, referanse, referanse_type from mart_referanse "
             "where respondentgruppe = ? and indikator = ?",
             [GROUP, INDICATOR],
         ).fetchone()
     assert row is not None
     assert row[0] == pytest.approx(REF_MEAN, abs=1e-8)
     assert row[1] == pytest.approx(REF_SD, abs=1e-8)
-    assert row[2] == "hele datasettet"
+    assert row[2:] == ("grunnlinje 2022", "grunnlinje")
+    assert cell(dataset / "warehouse.duckdb", "enhet", "IND-A", "2023")["referanse"] == "grunnlinje 2022"
+
+
+def test_a_later_round_never_moves_an_earlier_rounds_scores(dataset: Path):
+    """Round 2022 as published before round 2023 was imported, and after: identical."""
+    columns = "niva, niva_id, gruppering, gruppe, antall_svar, snitt, skaar, standardavvik, ki_lav, ki_hoy, undertrykt"
+    query = f"select {columns} from mart_indikator where runde = '2022' and respondentgruppe = ? order by all"
+    with connect_ro(dataset / "after_2022.duckdb") as con:
+        before = con.execute(query, [GROUP]).fetchall()
+    with connect_ro(dataset / "after_answers.duckdb") as con:
+        after = con.execute(query, [GROUP]).fetchall()
+    assert before and len(before) == len(after)
+    for a, b in zip(before, after, strict=True):
+        assert a[:4] == b[:4] and a[-1] == b[-1]
+        for x, y in zip(a[4:-1], b[4:-1], strict=True):
+            assert x == y or abs(x - y) <= 1e-9, (a, b)
+
+
+def test_a_norm_file_changes_scores_and_nothing_else(dataset: Path):
+    name, mean, sd = NORM
+    key = "niva, niva_id, runde, enhetstype, respondentgruppe, indikator, gruppering, gruppe"
+    same = "antall_svar, snitt, snitt_standardavvik, undertrykt"
+    with connect_ro(dataset / "warehouse.duckdb") as con:
+        base = {r[:8]: r[8:] for r in con.execute(f"select {key}, {same}, skaar from mart_indikator").fetchall()}
+    with connect_ro(dataset / "norm" / "warehouse.duckdb") as con:
+        normed = {r[:8]: r[8:] for r in con.execute(f"select {key}, {same}, skaar from mart_indikator").fetchall()}
+        ref = con.execute("select referanse, referanse_type from mart_referanse where indikator = ?", [INDICATOR]).fetchone()
+    assert ref == (name, "norm")
+    assert base.keys() == normed.keys()
+    moved = 0
+    for k, (n, snitt, spread, hidden, skaar) in base.items():
+        assert normed[k][:4] == (n, snitt, spread, hidden), k
+        if snitt is not None and skaar is not None:
+            # snitt is published to 6 decimals: 100/sd times half a unit of the last decimal
+            assert normed[k][4] == pytest.approx(500 + 100 * (snitt - mean) / sd, abs=1e-3), k
+            moved += normed[k][4] != pytest.approx(skaar, abs=TOL)
+    assert moved, "the norm should move the scores"
+    unit = cell(dataset / "norm" / "warehouse.duckdb", "enhet", "IND-A", "2023")
+    assert unit["referanse"] == name
+
+
+def test_participation_counts_a_respondent_per_unit(dataset: Path):
+    """Ids repeat across the schools: a municipality's respondents are the (unit, id) pairs."""
+    with connect_ro(dataset / "after_answers.duckdb") as con:
+        rows = dict(con.execute(
+            "select runde, antall_respondenter from mart_deltakelse "
+            "where niva = 'kommune' and niva_id = ? and respondentgruppe = ?", [KOMMUNE, GROUP]
+        ).fetchall())
+    assert rows == {runde: len(of(runde)) for runde in ("2022", "2023")}, rows
+    assert rows["2022"] == 27
 
 
 @pytest.mark.parametrize("runde", ["2022", "2023"])
@@ -303,24 +372,24 @@ def test_aggregated_result_is_its_own_unit_cell(dataset: Path):
                          "ki_lav": skaar - Z * sd / math.sqrt(n), "ki_hoy": skaar + Z * sd / math.sqrt(n)})
 
 
-def test_aggregated_result_adds_n_times_skaar_to_every_level(dataset: Path):
-    runde, _, n, skaar, sd = RESULT
-    expected = expected_from(of(runde), results=((n, skaar, sd),))
+def test_scores_on_different_references_are_never_one_number(dataset: Path):
+    """The results file's scores are on SePU's own norm; the answers on the baseline. Every level
+    above the unit adds the result's respondents but shows no score."""
+    runde, _, n, _, _ = RESULT
     db = dataset / "warehouse.duckdb"
     for niva, niva_id in (("kommune", KOMMUNE), ("partnerskap", PARTNERSKAP), ("fylke", FYLKE), ("alle", "alle")):
-        assert_cell(cell(db, niva, niva_id, runde), expected)
-    # the other round has no result: unchanged by the import
+        mixed = cell(db, niva, niva_id, runde)
+        assert mixed["antall_svar"] == len(of(runde)) + n, mixed
+        assert mixed["referanse"] == "ulike referanser", mixed
+        assert all(mixed[k] is None for k in ("skaar", "standardavvik", "ki_lav", "ki_hoy")), mixed
+    # the other round has no result: one reference, a score
     assert_cell(cell(db, "kommune", KOMMUNE, "2023"), expected_from(of("2023")))
 
 
-def test_municipality_change_with_an_aggregated_result(dataset: Path):
-    runde, _, n, skaar, sd = RESULT
-    first = expected_from(of(runde), results=((n, skaar, sd),))
-    second = expected_from(of("2023"))
-    se = [e["standardavvik"] / math.sqrt(e["antall_svar"]) for e in (first, second)]
-    delta = second["skaar"] - first["skaar"]
-    uncertainty = Z * math.sqrt(se[0] ** 2 + se[1] ** 2)
-    actual = change(dataset / "warehouse.duckdb", "kommune", KOMMUNE)
-    assert actual["endring"] == pytest.approx(delta, abs=TOL)
-    assert actual["usikkerhet"] == pytest.approx(uncertainty, abs=TOL)
-    assert actual["tydelig_endring"] is (abs(delta) > uncertainty)
+def test_no_change_is_computed_across_references(dataset: Path):
+    with connect_ro(dataset / "warehouse.duckdb") as con:
+        rows = con.execute(
+            "select * from mart_indikator_endring where niva = 'kommune' and niva_id = ? and indikator = ? "
+            "and gruppering = 'alle'", [KOMMUNE, INDICATOR],
+        ).fetchall()
+    assert rows == [], "2022 mixes two references; a change to 2023 would compare different scales"

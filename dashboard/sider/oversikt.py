@@ -28,7 +28,8 @@ cols[1].metric(t("oversikt.kommuner"), fmt.tall(kommuner["kommunenummer"].n_uniq
 cols[2].metric(t("oversikt.enheter", runde=runde),
                fmt.tall(latest["antall_enheter"].sum() if latest.height else None))
 cols[3].metric(
-    t("oversikt.respondenter", runde=runde),
+    t("oversikt.respondenter_minst" if latest.height and latest["skjulte"].sum() else "oversikt.respondenter",
+      runde=runde),
     fmt.tall(latest["antall_respondenter"].sum() if latest.height else None),
     help=t("oversikt.respondenter_hjelp", k=queries.build_info().min_svar),
 )

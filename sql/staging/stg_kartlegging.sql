@@ -8,7 +8,7 @@ create table stg_omrade as select omrade, navn, kilde from src_omrade order by o
 create table stg_kartlegging_del as select nr::integer as nr, navn from src_kartlegging_del order by nr;
 
 -- one row per respondent and competence area in a round
-create table stg_kartlegging as
+create table privat.stg_kartlegging as
 select
     runde::varchar as runde,
     kommunenummer::varchar as kommunenummer,

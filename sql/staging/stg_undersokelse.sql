@@ -17,11 +17,17 @@ select sporsmal_id, respondentgruppe, indikator, tekst, omvendt::boolean as omve
 from src_sporsmal
 order by sporsmal_id;
 
--- one row per optional norm (reference mean and standard deviation on the item scale)
+-- one row per declared norm (reference mean and standard deviation on the item scale), from the
+-- norm file (KL_NORMER); without one the 500-scale is anchored to the baseline round
 create table stg_norm as
-select respondentgruppe, indikator, snitt::double as snitt, standardavvik::double as standardavvik
+select respondentgruppe, indikator, snitt::double as snitt, standardavvik::double as standardavvik,
+       kilde
 from src_norm
 order by respondentgruppe, indikator;
+
+-- Respondent-level data and unsuppressed results live in the schema `privat`, which only the
+-- private build file holds: the warehouse the dashboard opens never contains it.
+create schema privat;
 
 -- one row per unit (kindergarten, school, SFO, PPT office), imported or synthetic
 create table stg_enhet as
@@ -31,7 +37,7 @@ from src_enheter
 order by enhet_id;
 
 -- one row per respondent and item answered (or left empty) in a round
-create table stg_svar as
+create table privat.stg_svar as
 select
     runde::varchar as runde,
     enhet_id::varchar as enhet_id,
@@ -44,18 +50,21 @@ select
     syntetisk::boolean as syntetisk
 from src_svar;
 
--- one row per aggregated result as leaders receive them (unit or municipality level)
-create table stg_resultat as
+-- one row per aggregated result as leaders receive them (unit or municipality level), with the
+-- norm its score is on (results are never re-scored: SePU reports them on its own norm)
+create table privat.stg_resultat as
 select runde, enhet_id, kommunenummer, respondentgruppe, indikator,
        antall_svar::integer as antall_svar, skaar::double as skaar,
-       standardavvik::double as standardavvik, syntetisk::boolean as syntetisk
+       standardavvik::double as standardavvik,
+       coalesce(nullif(trim(referanse), ''), 'importert norm (ikke oppgitt)') as referanse,
+       syntetisk::boolean as syntetisk
 from src_resultater;
 
 -- one row per round, with its year and sort order (spring before autumn)
 create table stg_runde as
 with alle as (
-    select distinct runde from stg_svar
-    union select distinct runde from stg_resultat
+    select distinct runde from privat.stg_svar
+    union select distinct runde from privat.stg_resultat
     union select distinct runde from src_kartlegging
 )
 select
