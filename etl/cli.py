@@ -127,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=2024, help="frø for tilfeldighetene (standard: 2024)")
     demo.add_argument(
+        "--national", action="store_true",
+        help="enheter i alle 357 kommuner, med antall skoler og elever fra Udirs statistikk, over ti "
+        "runder (om lag 55 millioner svarrader ved --scale 1; for ytelsestester)",
+    )
+    demo.add_argument(
         "--out", type=Path, default=None,
         help="mappen filene skrives til (miljø: KL_DEMO_DIR; standard: data/demo, som bygget leser)",
     )
@@ -238,7 +243,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     out = args.out or config.demo_dir()
     imports.refuse_demo(args.med_demodata, out)
     started = time.perf_counter()
-    counts = demo.generate(out, scale=args.scale, seed=args.seed)
+    counts = demo.generate(out, scale=args.scale, seed=args.seed, national=args.national)
     rows = ", ".join(f"{kind}.parquet {n:,}".replace(",", " ") + " rader" for kind, n in counts.items())
     print(f"Demodata skrevet til {out}: {rows} ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
     if args.no_build:

@@ -205,6 +205,7 @@ class Municipality:
     mapping_years: list[int]
     term: str | None
     stated: dict[str, int] = field(default_factory=dict)  # unit counts stated in the source
+    per_trinn: float | None = None  # national demo: pupils per grade and school, from Udir's GSI
     effect: float = 0.0
     units: list[Unit] = field(default_factory=list)
 
@@ -255,6 +256,45 @@ def _municipalities(path: Path) -> list[Municipality]:
     return result
 
 
+GSI_JSON = config.DATA_DIR / "offentlig" / "udir" / "udir-gsi" / "data_202510.json"
+KOMMUNER_CSV = config.DATA_DIR / "geo" / "kommuner_2024.csv"
+NATIONAL_YEARS = range(2016, 2026)  # ten rounds
+KINDERGARTENS_PER_SCHOOL = 2.0  # invented: Norway has roughly twice as many kindergartens as schools
+
+
+def _national_municipalities(seed: int) -> list[Municipality]:
+    """Every 2024 municipality, for load testing at national scale: schools and pupils per
+    municipality are Udir's real counts for 2025-26 (GSI, data/offentlig/udir); kindergartens,
+    staff and everything answered are invented. Each municipality answers every second year
+    (by the parity of its number), so each of the ten rounds has about half the country."""
+    import json
+
+    gsi = json.loads(GSI_JSON.read_text(encoding="utf-8"))
+    counts = {}
+    for row in gsi["rows"]:
+        if len(row["kode"]) == 4:
+            pupils, _, _, schools = (int(v.replace(" ", "") or 0) if v not in ("*", "") else 0 for v in row["data"])
+            counts[row["kode"]] = (pupils, schools)
+    munis = []
+    for row in pl.read_csv(KOMMUNER_CSV, schema_overrides={"kommunenummer": pl.Utf8}).iter_rows(named=True):
+        code = row["kommunenummer"]
+        pupils, schools = counts.get(code, (0, 0))
+        rng = _rng(seed, 5, int(code))
+        start = NATIONAL_YEARS.start + int(code) % 2
+        years = list(range(start, NATIONAL_YEARS.stop, 2))
+        size = "stor" if pupils > 5000 else "mellom" if pupils > 1000 else "liten"
+        stated = {
+            "skl": schools,
+            "bhg": max(1, round(schools * KINDERGARTENS_PER_SCHOOL * rng.uniform(0.7, 1.3))),
+            "ppt": 1,
+        }
+        munis.append(Municipality(
+            code, row["kommunenavn_kort"], size, years, [years[0]], None, stated,
+            per_trinn=pupils / 10 / schools if schools else None,
+        ))
+    return munis
+
+
 def _build_units(munis: list[Municipality], n_indicators: int, seed: int) -> list[Unit]:
     units: list[Unit] = []
 
@@ -279,7 +319,7 @@ def _build_units(munis: list[Municipality], n_indicators: int, seed: int) -> lis
         n_bhg = stated.get("bhg") or (
             1 if tiny else int(rng.integers(spec["bhg"][0], spec["bhg"][1] + 1))
         )
-        n_skl = stated.get("skl") or (
+        n_skl = stated["skl"] if "skl" in stated else (
             1 if tiny else int(rng.integers(spec["skl"][0], spec["skl"][1] + 1))
         )
         n_ppt = stated.get("ppt") or 1
@@ -323,7 +363,10 @@ def _build_units(munis: list[Municipality], n_indicators: int, seed: int) -> lis
             kinds[0] = (1, 7)
         for nr, trinn in enumerate(kinds, start=1):
             lo, hi = spec["per_trinn"]
-            per_trinn = 2.0 if tiny else float(rng.uniform(lo, hi))
+            if m.per_trinn is not None:
+                per_trinn = m.per_trinn * float(rng.lognormal(0.0, 0.35))
+            else:
+                per_trinn = 2.0 if tiny else float(rng.uniform(lo, hi))
             if trinn == (8, 10):
                 per_trinn *= 1.6  # lower secondary schools gather several primary schools
             grades = trinn[1] - trinn[0] + 1
@@ -837,13 +880,17 @@ def _write_mapping(
 # --- Entry point --------------------------------------------------------------------------
 
 
-def generate(out_dir: Path | None = None, scale: float = 1.0, seed: int = 2024) -> dict[str, int]:
+def generate(
+    out_dir: Path | None = None, scale: float = 1.0, seed: int = 2024, national: bool = False
+) -> dict[str, int]:
     """Write units, answers and mapping Parquet files to `out_dir`; return row counts.
 
     `out_dir` defaults to config.demo_dir() (KL_DEMO_DIR, else data/demo), the folder the build reads.
 
-    `scale` multiplies the number of respondents (not units or rounds). The files replace
-    earlier ones only when all three are written.
+    `scale` multiplies the number of respondents (not units or rounds). `national` places units
+    in every municipality, sized from Udir's school statistics, over ten rounds (load testing:
+    about 55 million answer rows at scale 1). The files replace earlier ones only when all three
+    are written.
     """
     if not (isinstance(scale, int | float) and math.isfinite(scale) and scale > 0):
         raise ValueError(f"scale må være et positivt tall, fikk {scale!r}")
@@ -851,7 +898,7 @@ def generate(out_dir: Path | None = None, scale: float = 1.0, seed: int = 2024) 
     out_dir.mkdir(parents=True, exist_ok=True)
     survey = instruments.read_survey()
     mapping = instruments.read_mapping()
-    munis = _municipalities(PARTNERSHIPS_YAML)
+    munis = _national_municipalities(seed) if national else _municipalities(PARTNERSHIPS_YAML)
     units = _build_units(munis, survey.frames["indikator"].height, seed)
 
     units_path = out_dir / "units.parquet"

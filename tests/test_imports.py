@@ -222,7 +222,9 @@ def test_rebuild_from_scratch_reproduces_the_marts(examples: Path):
     for name in ("mart_indikator", "mart_kartlegging", "mart_indikator_endring", "mart_enhet"):
         a = sorted_frame(table(imported, f"select * from {name}"))
         b = sorted_frame(table(rebuilt, f"select * from {name}"))
-        assert a.height > 0, f"{name} is empty after importing the examples"
+        # the examples have one round of answers; their results are on another norm, so no
+        # change between rounds compares like with like
+        assert a.height > 0 or name == "mart_indikator_endring", f"{name} is empty after importing the examples"
         assert a.equals(b), f"{name} differs between the imported and the rebuilt warehouse"
 
 

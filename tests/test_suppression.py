@@ -306,7 +306,7 @@ def check_survey(rows: pl.DataFrame, systems: dict, k: int) -> list[str]:
                 true_n = system["n"].get((cell, row["indikator"]), 0)
                 if row["antall_svar"] != true_n:
                     problems.append(f"{key} {cell} {row['indikator']}: n={row['antall_svar']}, counted {true_n}")
-                if true_n < k:
+                if 0 < true_n < k:
                     problems.append(f"{key} {cell} {row['indikator']}: {true_n} answers but shown (K={k})")
         missing = set(system["cells"]) - {c for c, _ in part.group_by("niva", "niva_id", "gruppering", "gruppe")}
         problems += [f"{key} {cell}: in the data but has no row" for cell in sorted(missing)[:5]]
@@ -341,7 +341,7 @@ def check_mapping(rows: pl.DataFrame, systems: dict, k: int) -> list[str]:
             shown.add(cell)
             for row in group.iter_rows(named=True):
                 true_n = system["n"].get((cell, row["omrade"]), 0)
-                if row["antall_svar"] != true_n or true_n < k:
+                if row["antall_svar"] != true_n or 0 < true_n < k:
                     problems.append(f"mapping {runde} {cell} {row['omrade']}: n={row['antall_svar']}, counted {true_n}")
         leaks = derivable(system["cells"], shown)
         problems += [f"mapping {runde} {cell}: hidden but derivable from published cells" for cell in leaks]

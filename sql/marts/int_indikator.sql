@@ -217,17 +217,13 @@ group by all;
 
 -- one row per pattern cell: a unit or area, round, unit type, respondent group and breakdown,
 -- shown or hidden for every indicator at once. Its size is the smallest n over the indicators
--- measured in that round (a missing indicator counts as zero answers).
+-- that have answers in it: one indicator with fewer than K answers hides the whole cell.
 create table privat.int_monster as
-with omfang as (
-    select runde, respondentgruppe, enhetstype, count(distinct indikator) as antall
-    from privat.int_indre group by all
-),
-celle as (
+with celle as (
     select c.runde, c.enhetstype, c.respondentgruppe, c.niva, c.niva_id, c.gruppering, c.gruppe,
-           case when count(*) < any_value(o.antall) then 0 else min(c.n) end::bigint as n,
+           min(c.n)::bigint as n,
            bool_or(c.syntetisk) as syntetisk
-    from privat.int_celle c join omfang o using (runde, respondentgruppe, enhetstype)
+    from privat.int_celle c
     group by all
 ),
 medlem as (

@@ -51,15 +51,12 @@ join privat.int_kartlegging_omrade o using (kommunenummer, enhet_id)
 group by all;
 
 -- one row per pattern cell (area, round, role): shown or hidden for every competence area at
--- once; its size is the smallest n over the round's areas (a missing area counts as zero)
+-- once; its size is the smallest n over the areas that have answers in it
 create table privat.int_kartlegging_monster as
-with omfang as (
-    select runde, count(distinct omrade) as antall from privat.int_kartlegging_indre group by all
-)
 select
     row_number() over (order by c.runde, c.niva, c.niva_id, c.rolle) as monster_id,
     c.runde, c.niva, c.niva_id, c.rolle,
-    case when count(*) < any_value(o.antall) then 0 else min(c.n) end::bigint as n,
+    min(c.n)::bigint as n,
     bool_or(c.syntetisk) as syntetisk
-from privat.int_kartlegging_celle c join omfang o using (runde)
+from privat.int_kartlegging_celle c
 group by c.runde, c.niva, c.niva_id, c.rolle;
