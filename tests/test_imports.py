@@ -652,9 +652,9 @@ def test_header_variants_and_title_rows_import(real_exports: Path):
         ("VAR-SKOLE-1", "Variantskolen på Ås (fiktiv)", "skole", "3303", "123456785"),
         ("VAR-SKOLE-2", "Variantskolen 2 (fiktiv)", "skole", "3303", None),
     ]
-    answers = table(warehouse, "select * from stg_svar where enhet_id = 'VAR-SKOLE-1'")
+    answers = table(warehouse, "select * from privat.stg_svar where enhet_id = 'VAR-SKOLE-1'")
     assert answers.height == 6 and set(answers["kjonn"]) == {"jente"} and set(answers["runde"]) == {"2024"}
-    result = table(warehouse, "select antall_svar, skaar, standardavvik from stg_resultat where enhet_id = 'VAR-SKOLE-2'")
+    result = table(warehouse, "select antall_svar, skaar, standardavvik from privat.stg_resultat where enhet_id = 'VAR-SKOLE-2'")
     assert result.rows() == [(25, 503.5, 91.0)]
 
 
@@ -668,7 +668,7 @@ def test_a_column_file_reads_a_foreign_export(real_exports: Path):
     assert "(Excel, arket «Resultater», overskrift i rad 3): 2 rader, 2 godtatt som resultater." in with_file["out"]
     assert "Org.nr" in with_file["out"], with_file["out"]
     warehouse = real_exports / "state" / "warehouse.duckdb"
-    rows = table(warehouse, "select indikator, antall_svar, skaar from stg_resultat "
+    rows = table(warehouse, "select indikator, antall_svar, skaar from privat.stg_resultat "
                  "where runde = '2024-vår' and enhet_id = 'EKS-SKOLE-2' order by 1").rows()
     assert rows == [("mestring", 40, 501.1), ("trivsel", 40, 509.4)]
     # the Parquet file beside the kept export: the norm, and the column nobody reads, kept
