@@ -57,6 +57,14 @@ def scale_explained(group: str | None = None, reference: str | None = None) -> N
             st.markdown(t("skala.referanse", referanse=reference))
 
 
+def reference_of(frame: pl.DataFrame) -> str | None:
+    """The reference the shown scores are on (docs/decisions.md 10); several are listed."""
+    if "referanse" not in frame.columns:
+        return None
+    refs = frame["referanse"].drop_nulls().unique().sort().to_list()
+    return ", ".join(refs) or None
+
+
 def hidden_rule(k: int) -> str:
     return t("felles.skjult_regel", k=k)
 

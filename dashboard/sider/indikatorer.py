@@ -34,9 +34,8 @@ gruppering = c3.segmented_control(
 
 st.markdown(f"**{navn[indikator]}.** {katalog.beskrivelse[indikator] or ''} "
             + t("felles.hoyere_bedre" if bedre[indikator] else "felles.lavere_bedre"))
-komponenter.scale_explained(f.respondentgruppe)
-
 data = komponenter.rounded_scores(queries.indicator_by_level(f, niva, indikator, gruppering))
+komponenter.scale_explained(f.respondentgruppe, komponenter.reference_of(data))
 if data.is_empty():
     st.info(t("felles.ingen_resultater"))
     st.stop()

@@ -45,9 +45,8 @@ if len(chosen) < 2:
     st.stop()
 
 st.markdown(f"**{navn[indikator]}.** " + t("felles.hoyere_bedre" if bedre[indikator] else "felles.lavere_bedre"))
-komponenter.scale_explained(f.respondentgruppe)
-
 serie = komponenter.rounded_scores(queries.indicator_series(f, niva, chosen, indikator))
+komponenter.scale_explained(f.respondentgruppe, komponenter.reference_of(serie))
 order = serie.sort("runde_sort")["runde"].unique(maintain_order=True).to_list()
 serie = serie.with_columns(pl.col("runde").replace_strict({r: tekster.runde(r) for r in order}).alias("runde_vist"))
 names = [options[c] for c in chosen]

@@ -4,7 +4,7 @@ select
     m.niva, m.niva_id, m.niva_navn, m.kommunenummer, k.kommunenavn_kort as kommunenavn,
     m.fylkesnummer, m.runde, m.enhetstype, m.respondentgruppe, m.indikator, m.gruppering, m.gruppe,
     m.antall_svar, m.snitt, m.skaar, m.standardavvik, m.ki_lav, m.ki_hoy,
-    m.undertrykt, m.undertrykt_grunn,
+    m.referanse, m.undertrykt, m.undertrykt_grunn,
     e.fra_runde, e.endring, e.usikkerhet, e.tydelig_endring,
     m.syntetisk
 from mart_indikator m

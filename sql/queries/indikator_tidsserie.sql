@@ -1,7 +1,7 @@
 -- one row per chosen level id and round for one indicator and respondent group (breakdown 'alle'):
 -- the series that the comparison page draws
 select m.niva, m.niva_id, m.niva_navn, m.runde, m.runde_sort, m.enhetstype, m.antall_svar, m.snitt,
-       m.skaar, m.ki_lav, m.ki_hoy, m.undertrykt, m.undertrykt_grunn,
+       m.skaar, m.ki_lav, m.ki_hoy, m.referanse, m.undertrykt, m.undertrykt_grunn,
        e.endring, e.usikkerhet, e.tydelig_endring, m.syntetisk
 from mart_indikator m
 left join mart_indikator_endring e
