@@ -29,7 +29,7 @@ FYLKE_GEOJSON = "fylker-2024-S.geojson"
 # A port nothing listens on: every HTTP(S) request of a build fails at once, so no test depends
 # on (or uses) the network, whether or not the machine has internet.
 DEAD_PROXY = "http://127.0.0.1:9"
-SUBPROCESS_TIMEOUT = 180
+SUBPROCESS_TIMEOUT = 900  # a loaded 2-core machine; a hang still ends the test
 
 
 # --- locating the shared folder --------------------------------------------------------------
