@@ -8,15 +8,9 @@ import re
 import polars as pl
 
 from dashboard.tekster import t
+from etl.csvsafe import DANGEROUS_START, neutralise, safe_frame
 
-DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str | None) -> str | None:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if value and value.startswith(DANGEROUS_START):
-        return "'" + value
-    return value
+__all__ = ["DANGEROUS_START", "file_name", "neutralise", "to_csv"]
 
 
 def to_csv(frame: pl.DataFrame, norwegian_excel: bool = True, header: list[str] | None = None) -> bytes:
@@ -24,16 +18,7 @@ def to_csv(frame: pl.DataFrame, norwegian_excel: bool = True, header: list[str] 
 
     header: lines written first, each as «# line» (title, filters, source, date, demo mark), so
     the file says what it is wherever it ends up; read it back with `comment="#"`."""
-    frame = frame.with_columns(
-        pl.col(c).list.eval(pl.element().cast(pl.Utf8)).list.join(", ") if isinstance(t, pl.List)
-        else pl.col(c).cast(pl.Utf8)
-        for c, t in frame.schema.items()
-        if isinstance(t, (pl.List, pl.Categorical, pl.Enum))
-    )
-    frame = frame.with_columns(
-        pl.col(c).map_elements(neutralise, return_dtype=pl.Utf8)
-        for c, t in frame.schema.items() if t == pl.Utf8
-    )
+    frame = safe_frame(frame)  # the one neutralising step of every CSV (etl/csvsafe.py)
     if "syntetisk" in frame.columns:
         frame = frame.with_columns(
             pl.when(pl.col("syntetisk")).then(pl.lit(t("felles.demo_merke"))).otherwise(None).alias("datamerknad")

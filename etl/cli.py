@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from pathlib import Path
 
-import duckdb
+from etl import config, meldinger
+from etl.errors import InputError, UserError
+from etl.lock import Busy, writer_lock
 
-from etl import config
-from etl.errors import InputError
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
+WRITERS = ("build", "demo", "import")  # commands that hold the warehouse's writer lock
 
 DESCRIPTION = """\
 Bygger og leser datalageret (DuckDB) for dashbordet om Kompetanseløftet og SePUs
@@ -26,14 +29,25 @@ Kommandoer:
 
 Miljøvariabler:
   KL_WAREHOUSE      stien til lageret (standard: data/warehouse.duckdb)
-  KL_GEOJSON        kommunegrenser, sti eller URL (standard: offentlig kopi av Kartverkets data)
+  KL_GEOJSON        kommunegrenser, sti eller URL (standard: offentlig kopi av Kartverkets data,
+                    låst til én versjon og kontrollert med sjekksum)
   KL_FYLKE_GEOJSON  fylkesgrenser, sti eller URL
-  KL_MIN_SVAR       minste antall svar før et resultat vises (standard: 10)
+  KL_MIN_SVAR       minste antall svar før et resultat vises (standard: 10, minst 5)
+  KL_MIN_SVAR_OVERRIDE
+                    1 tillater KL_MIN_SVAR under 5 (bare for tester; varsles tydelig)
   KL_NORMER         normfil for 500-skalaen (standard: data/normer.csv hvis den finnes; ellers
                     grunnlinjen, den første runden med publiserte totaler)
   KL_CACHE_DIR      nedlastede grensefiler (standard: data/cache)
   KL_DEMO_DIR       demodata fra `demo` (standard: data/demo)
   KL_IMPORT_DIR     importerte filer som bevares som kilder (standard: data/imports)
+  KL_LAS_VENT       sekunder build, demo og import venter på en annen som skriver til
+                    lageret (standard: 900; 0 = ikke vent)
+  KL_FEILSOK        1 viser tekniske detaljer når en kommando feiler
+
+Bare én kommando skriver til lageret om gangen (låsefilen <lager>.lock).
+
+Avslutningskoder: 0 ferdig, 1 feilet (lageret er urørt), 2 feil i inndata eller
+innstillinger, 75 lageret er opptatt (prøv igjen), 130 avbrutt.
 """
 
 
@@ -42,6 +56,7 @@ def _warehouse_arg(parser: argparse.ArgumentParser) -> None:
         "--warehouse",
         type=Path,
         default=None,
+        metavar="STI",
         help="stien til lageret (miljø: KL_WAREHOUSE; standard: data/warehouse.duckdb)",
     )
 
@@ -62,12 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--geojson",
         default=None,
+        metavar="STI|URL",
         help="kommunegrenser (GeoJSON, 2024-koder) som sti eller URL (miljø: KL_GEOJSON). "
         "Uten dette prøves den offentlige adressen; er den utilgjengelig, bygges lageret uten grenser.",
     )
     build.add_argument(
         "--fylke-geojson",
         default=None,
+        metavar="STI|URL",
         help="fylkesgrenser (GeoJSON, 2024-koder) som sti eller URL (miljø: KL_FYLKE_GEOJSON)",
     )
     build.add_argument("--quiet", action="store_true", help="ingen fremdriftsvisning")
@@ -81,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _warehouse_arg(export)
     export.add_argument("name", metavar="NAVN", help="hvilken tabell: " + ", ".join(EXPORT_NAMES))
-    export.add_argument("--out", type=Path, default=None, help="filen som skrives (standard: standard ut)")
+    export.add_argument("--out", type=Path, default=None, metavar="FIL", help="filen som skrives (standard: standard ut)")
     export.add_argument(
         "--niva", default=None, metavar="NIVÅ",
         help="for indicators og mapping: enhet, kommune, samarbeid, fylke, landet eller alle (hvert "
@@ -122,17 +139,17 @@ def build_parser() -> argparse.ArgumentParser:
         "skriver dem som Parquet i data/demo/ og bygger lageret på nytt. Samme frø gir samme filer.",
     )
     demo.add_argument(
-        "--scale", type=_positive, default=1.0,
+        "--scale", type=_positive, default=1.0, metavar="N",
         help="ganger antall respondenter (standard: 1, omtrent 2 millioner svarrader)",
     )
-    demo.add_argument("--seed", type=int, default=2024, help="frø for tilfeldighetene (standard: 2024)")
+    demo.add_argument("--seed", type=_integer, default=2024, metavar="S", help="frø for tilfeldighetene (standard: 2024)")
     demo.add_argument(
         "--national", action="store_true",
         help="enheter i alle 357 kommuner, med antall skoler og elever fra Udirs statistikk, over ti "
         "runder (om lag 55 millioner svarrader ved --scale 1; for ytelsestester)",
     )
     demo.add_argument(
-        "--out", type=Path, default=None,
+        "--out", type=Path, default=None, metavar="MAPPE",
         help="mappen filene skrives til (miljø: KL_DEMO_DIR; standard: data/demo, som bygget leser)",
     )
     demo.add_argument("--no-build", action="store_true", help="bare skriv filene, ikke bygg lageret")
@@ -173,8 +190,15 @@ def _positive(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"fant «{text}», forventet et positivt tall")
+        raise argparse.ArgumentTypeError(f"fant «{meldinger.escape(text)}», forventet et positivt tall")
     return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"fant «{meldinger.escape(text)}», forventet et heltall") from None
 
 
 # the views in sql/exports/export_<name>.sql (a test keeps the two in step)
@@ -191,20 +215,22 @@ def _build(
     """The one build every command runs; boundaries default to KL_GEOJSON / KL_FYLKE_GEOJSON."""
     from etl import imports, warehouse
 
-    imports.refuse_mixing(med_demodata)
-
-    return warehouse.build(
-        path,
-        kommune_geojson=geojson or os.environ.get("KL_GEOJSON") or None,
-        fylke_geojson=fylke_geojson or os.environ.get("KL_FYLKE_GEOJSON") or None,
-        quiet=quiet,
-    )
+    with writer_lock(path, "bygg"):  # re-entrant: the commands that call this already hold it
+        imports.refuse_mixing(med_demodata)
+        return warehouse.build(
+            path,
+            kommune_geojson=geojson or os.environ.get("KL_GEOJSON") or None,
+            fylke_geojson=fylke_geojson or os.environ.get("KL_FYLKE_GEOJSON") or None,
+            quiet=quiet,
+        )
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     path = args.warehouse or config.warehouse_path()
     result = _build(path, args.geojson, args.fylke_geojson, args.quiet, args.med_demodata)
-    grenser = result.boundaries or "ingen (kartet viser punkter)"
+    grenser = result.boundaries or (
+        "ingen (kartet viser kommunene som punkter; se «Kommune- og fylkesgrenser» i README.md)"
+    )
     print(
         f"Lageret er bygget: {result.path} -> {result.file.name} "
         f"({len(result.tables)} tabeller, {result.seconds:.1f} s). Grenser: {grenser}",
@@ -296,18 +322,61 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return {"build": _cmd_build, "export": _cmd_export, "import": _cmd_import, "demo": _cmd_demo,
-                "report": _cmd_report}[args.command](args)
-    except InputError as exc:
-        print(exc.report(), file=sys.stderr)
-        return 2
-    except Exception as exc:
-        from etl.warehouse import BuildError
+COMMANDS = {
+    "build": _cmd_build, "export": _cmd_export, "import": _cmd_import, "demo": _cmd_demo, "report": _cmd_report,
+}
 
-        if isinstance(exc, (BuildError, duckdb.Error, FileNotFoundError)):
-            print(f"Feil: {exc}", file=sys.stderr)
-            return 1
-        raise
+
+def _link(path: Path) -> str | None:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command not in WRITERS:
+        return COMMANDS[args.command](args)
+    config.min_svar()  # refuse a bad setting before waiting for the lock or writing anything
+    with writer_lock(args.warehouse or config.warehouse_path(), args.command):
+        return COMMANDS[args.command](args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; every failure ends in a Norwegian message and an exit code, never a
+    traceback (KL_FEILSOK=1 adds the technical details)."""
+    meldinger.install_argparse()
+    args = build_parser().parse_args(argv)
+    path = getattr(args, "warehouse", None) or config.warehouse_path()
+    before = _link(path)
+    try:
+        return _run(args)
+    except InputError as exc:
+        message, code = exc.report(), EXIT_INPUT
+    except config.SettingError as exc:
+        message, code = f"Feil i innstillingene: {exc}", EXIT_INPUT
+    except Busy as exc:
+        message, code = str(exc), EXIT_BUSY
+    except KeyboardInterrupt:
+        message, code = "Avbrutt.", EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _quiet_stdout()  # the reader of a pipe stopped early (`… | head`): nothing to report
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - the boundary: whatever it was, the user gets Norwegian
+        if meldinger.debug():
+            traceback.print_exc()
+        message = f"Feil: {exc}" if isinstance(exc, UserError) else f"Feil: {meldinger.explain(exc)}"
+        code = EXIT_FAILED
+    if args.command in WRITERS and _link(path) == before:
+        message += "\nLageret er ikke endret." if before else "\nIngen lager ble laget."
+    _quiet_stdout()
+    print(message, file=sys.stderr)
+    return code
+
+
+def _quiet_stdout() -> None:
+    """After a failed write to standard out, make sure the exit's own flush cannot fail again."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

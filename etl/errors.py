@@ -1,10 +1,35 @@
-"""User-facing input errors: every problem names file, row, column, what was found and expected."""
+"""User-facing errors: every problem names file, row, column, what was found and expected."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 MAX_SHOWN = 50
+
+
+class UserError(Exception):
+    """A failure the user can act on; its text is Norwegian and shown as it is (exit code 1)."""
+
+
+class Described(str):
+    """A description of what was found ("3 områder"), shown without quotes."""
+
+
+def _found(value: object) -> str:
+    """What was found, for the user: quoted and escaped text, never a Python name or repr."""
+    from etl.meldinger import PYTHON_TYPE_NAMES, escape, explain, kind_of
+
+    if value is None or value == "":
+        return "(tom)"
+    if isinstance(value, Described):
+        return escape(value)
+    if isinstance(value, BaseException):
+        return explain(value)
+    if isinstance(value, (dict, list, tuple, set, bool)):
+        return kind_of(value)
+    if isinstance(value, str) and value in PYTHON_TYPE_NAMES:  # a caller passed type(x).__name__
+        return PYTHON_TYPE_NAMES[value]
+    return f"«{escape(value)}»"
 
 
 @dataclass(frozen=True)
@@ -16,13 +41,14 @@ class Problem:
     forventet: str
 
     def __str__(self) -> str:
-        where = [self.fil]
+        from etl.meldinger import escape
+
+        where = [escape(self.fil)]
         if self.rad is not None:
-            where.append(f"rad {self.rad}" if isinstance(self.rad, int) else str(self.rad))
+            where.append(f"rad {self.rad}" if isinstance(self.rad, int) else escape(self.rad))
         if self.kolonne:
-            where.append(f"kolonne «{self.kolonne}»")
-        found = "(tom)" if self.funnet in (None, "") else f"«{self.funnet}»"
-        return f"{', '.join(where)}: fant {found}, forventet {self.forventet}"
+            where.append(f"kolonne «{escape(self.kolonne)}»")
+        return f"{', '.join(where)}: fant {_found(self.funnet)}, forventet {self.forventet}"
 
 
 class InputError(Exception):

@@ -1,13 +1,19 @@
-"""Write an export view of the warehouse as CSV (UTF-8, comma) for users who script."""
+"""Write an export view of the warehouse as CSV (UTF-8, comma) for users who script.
+
+Cells go through the same formula-neutralising step as the dashboard's downloads
+(etl/csvsafe.py): a cell starting with `=`, `+`, `-` or `@` gets a leading apostrophe.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import duckdb
 
-from etl.errors import InputError, Problem
+from etl.csvsafe import safe_frame
+from etl.errors import InputError, Problem, UserError
 
 # --niva: the levels of the survey and mapping exports ("landet" is the national total, whose
 # level is called "alle" in the marts; "alle" here means every level)
@@ -17,7 +23,7 @@ DEFAULT_LEVEL = {"indicators": "enhet"}
 
 def export(warehouse: Path, name: str, out: Path | None, niva: str | None = None) -> int:
     if not Path(warehouse).exists():
-        raise FileNotFoundError(f"fant ikke lageret {warehouse}; kjør først `python -m etl build`")
+        raise UserError(f"fant ikke lageret {warehouse}; kjør først `python -m etl build`")
     con = duckdb.connect(str(Path(warehouse).resolve()), read_only=True)
     try:
         views = [r[0] for r in con.execute(
@@ -32,12 +38,17 @@ def export(warehouse: Path, name: str, out: Path | None, niva: str | None = None
             if level not in LEVELS:
                 raise InputError([Problem("export", None, "--niva", level, "en av " + ", ".join([*LEVELS, "alle"]))])
             frame = frame.filter(frame["niva"] == LEVELS[level])
+        frame = safe_frame(frame)  # filter first: the level column is compared as written
     finally:
         con.close()
     if out is None:
         sys.stdout.write(frame.write_csv())
+        sys.stdout.flush()
     else:
-        tmp = Path(str(out) + ".part")
-        frame.write_csv(tmp)
-        tmp.replace(out)
+        tmp = Path(f"{out}.{os.getpid()}.part")
+        try:
+            frame.write_csv(tmp)
+            tmp.replace(out)
+        finally:
+            tmp.unlink(missing_ok=True)
     return frame.height

@@ -13,7 +13,7 @@ import importlib
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,13 +22,13 @@ import polars as pl
 from rich.console import Console
 
 from etl import config, contracts, geography, imports, partnerships, surveys
-from etl.errors import InputError
+from etl.errors import InputError, UserError
 
 KEEP_BUILDS = 3
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class BuildError(Exception):
+class BuildError(UserError):
     """The built warehouse failed its data tests; nothing was swapped in."""
 
 
@@ -108,23 +108,100 @@ class BuildResult:
     report: list[str] = field(default_factory=list)
 
 
+class _Step:
+    """What a stage reports when it ends: ✓, or ! with a note when it fell back."""
+
+    def __init__(self) -> None:
+        self.note: str | None = None
+
+    def fell_back(self, note: str) -> None:
+        self.note = note
+
+
 @contextmanager
-def _stage(label: str, quiet: bool) -> Iterator[None]:
+def _stage(label: str, quiet: bool) -> Iterator[_Step]:
     start = time.perf_counter()
+    step = _Step()
     if quiet:
-        yield
+        yield step
         return
     with console.status(f"{label} …"):
-        yield
-    console.print(f"[green]✓[/] {label} [dim]({time.perf_counter() - start:.1f} s)[/]")
+        yield step
+    seconds = f"[dim]({time.perf_counter() - start:.1f} s)[/]"
+    if step.note:
+        console.print(f"[yellow]![/] {label}: {step.note} {seconds}")
+    else:
+        console.print(f"[green]✓[/] {label} {seconds}")
 
 
-def _checksum(paths: list[Path], extra: str) -> str:
-    digest = hashlib.sha256(extra.encode())
-    for p in sorted(paths):
-        digest.update(p.name.encode())
-        digest.update(p.read_bytes())
+def input_files() -> list[Path]:
+    """Every file a build reads, the ETL's own code included (for the input checksum)."""
+    return [
+        geography.KOMMUNER_CSV,
+        geography.FYLKER_CSV,
+        geography.HISTORIKK_CSV,
+        partnerships.PARTNERSHIPS_YAML,
+        partnerships.KILDER_YAML,
+        partnerships.ORDNINGER_CSV,
+        partnerships.EIERPLAN_CSV,
+        *sql_files(),
+        *surveys.input_files(),
+        *sorted((config.PROJECT_ROOT / "etl").glob("*.py")),
+    ]
+
+
+def input_checksum(kommune_source: str | None, fylke_source: str | None) -> str:
+    """A checksum of everything a build's result depends on: the input files, the boundary
+    sources as given (and a local file's bytes) and the threshold K."""
+    digest = hashlib.sha256()
+    sources = [kommune_source or config.DEFAULT_KOMMUNE_GEOJSON, fylke_source or config.DEFAULT_FYLKE_GEOJSON]
+    digest.update(f"min_svar={config.min_svar()}\n{sources}\n".encode())
+    files = input_files() + [Path(s) for s in sources if not s.startswith(("http://", "https://"))]
+    for p in sorted(files, key=lambda p: (p.parent.name, p.name)):
+        digest.update(f"{p.parent.name}/{p.name}\n".encode())
+        digest.update(p.read_bytes() if p.is_file() else b"<mangler>")
     return digest.hexdigest()[:16]
+
+
+def needs_build(path: Path, kommune_source: str | None, fylke_source: str | None) -> str | None:
+    """Why the warehouse must be (re)built, or None when it was built from the same inputs."""
+    path = Path(path)
+    if not path.exists():
+        return "lageret finnes ikke ennå"
+    try:
+        con = duckdb.connect(str(path.resolve()), read_only=True)
+        try:
+            info = dict(con.execute("select nokkel, verdi from bygg_info").fetchall())
+        finally:
+            con.close()
+    except (duckdb.Error, OSError):
+        return "lageret kan ikke leses"
+    if info.get("kilde_sjekksum") != input_checksum(kommune_source, fylke_source):
+        return "kildene er endret siden forrige bygg"
+    if not info.get("grenser") and geography.available_offline(kommune_source):
+        return "grensene er tilgjengelige nå"
+    return None
+
+
+def clean_stale(path: Path) -> list[Path]:
+    """Remove what killed builds left behind: temporary build files (public and private) with their
+    write-ahead logs, private files whose public twin never appeared, half-made links and
+    downloads. Only called with the writer lock held, so nothing here can belong to a build that
+    is still running."""
+    removed = []
+    candidates = [*path.parent.glob(f".{path.name}.*.link")]
+    for folder in (builds_dir(path), private_dir(path)):
+        if folder.is_dir():
+            candidates += [*folder.glob("*.tmp"), *folder.glob("*.tmp.wal")]
+            candidates += [w for w in folder.glob("*.wal") if not w.with_suffix("").exists()]
+    if private_dir(path).is_dir():  # a private file lives exactly as long as its public twin
+        candidates += [p for p in private_dir(path).glob("*.duckdb") if not (builds_dir(path) / p.name).exists()]
+    for stale in candidates:
+        if stale.is_symlink() or stale.is_file():
+            stale.unlink(missing_ok=True)
+            removed.append(stale)
+    geography.clean_cache()
+    return removed
 
 
 def build(
@@ -137,6 +214,9 @@ def build(
     path = Path(path)
     target_dir = builds_dir(path)
     target_dir.mkdir(parents=True, exist_ok=True)
+    clean_stale(path)
+    k = config.min_svar()
+    checksum = input_checksum(kommune_geojson, fylke_geojson)
 
     with _stage("Leser og kontrollerer kildefiler", quiet):
         kommuner = geography.read_kommuner()
@@ -152,10 +232,14 @@ def build(
         )
         eierplan = partnerships.read_eierplan()
 
-    with _stage("Henter kommune- og fylkesgrenser", quiet):
+    with _stage("Henter kommune- og fylkesgrenser", quiet) as step:
         bounds = geography.load_boundaries(
             kommune_geojson, fylke_geojson, set(kommuner["kommunenummer"]), set(fylker["fylkesnummer"])
         )
+        if bounds is None:
+            step.fell_back("ingen grenser (se advarselen over); kartet viser kommunene som punkter")
+        elif bounds.fylker.is_empty():
+            step.fell_back("bare kommunegrenser (se advarselen over)")
     empty_geo = {"geometri": pl.Utf8}
     sources = {
         "src_kommuner": kommuner,
@@ -176,17 +260,6 @@ def build(
     }
     with _stage("Leser undersøkelser og kartlegging", quiet):
         sources |= surveys.sources()
-    inputs = [
-        geography.KOMMUNER_CSV,
-        geography.FYLKER_CSV,
-        geography.HISTORIKK_CSV,
-        partnerships.PARTNERSHIPS_YAML,
-        partnerships.KILDER_YAML,
-        partnerships.ORDNINGER_CSV,
-        partnerships.EIERPLAN_CSV,
-        *sql_files(),
-        *surveys.input_files(),
-    ]
 
     stamp = time.strftime("%Y%m%dT%H%M%S")
     final = target_dir / f"{path.stem}-{stamp}-{os.getpid()}.duckdb"
@@ -196,9 +269,10 @@ def build(
     private_dir(path).mkdir(mode=0o700, parents=True, exist_ok=True)
     report: list[str] = []
     info = {
-        "kilde_sjekksum": _checksum(inputs, str(bounds.kilde if bounds else "")),
+        "kilde_sjekksum": checksum,
         "grenser": bounds.kilde if bounds else "",
-        "min_svar": str(config.min_svar()),
+        "min_svar": str(k),
+        "min_svar_overstyrt": "ja" if k < config.MIN_SVAR_FLOOR else "nei",
         "importer": imports.loaded_marker(),  # what `etl import` checks was published
     }
     try:
@@ -206,7 +280,7 @@ def build(
         private_tmp.chmod(0o600)
         try:
             with _stage("Bygger staging-tabeller, marts og undertrykking", quiet):
-                con.execute(f"set variable min_svar = {int(config.min_svar())}")
+                con.execute(f"set variable min_svar = {int(k)}")
                 for name, frame in sources.items():
                     con.register(name, frame)
                 steps = build_steps()
@@ -228,7 +302,7 @@ def build(
         con = duckdb.connect(str(tmp))
         try:
             with _stage("Lager det offentlige lageret", quiet):
-                con.execute(f"set variable min_svar = {int(config.min_svar())}")
+                con.execute(f"set variable min_svar = {int(k)}")
                 for step in steps[cut + 1 :]:
                     run_sql_file(con, config.SQL_DIR / step.target)
                 _check_contracts(con)
@@ -249,11 +323,16 @@ def build(
             os.replace(private_tmp, private_final)
             os.replace(tmp, final)
             _publish(path, final)
+        with suppress(OSError):  # published: failing to tidy old builds is no failure
             _prune(path, final)
     except BaseException:
-        for leftover in (tmp, private_tmp):
-            leftover.unlink(missing_ok=True)
-            Path(str(leftover) + ".wal").unlink(missing_ok=True)
+        leftovers = [tmp, private_tmp, _link_tmp(path)]
+        if not (path.is_symlink() and path.resolve() == final.resolve()):
+            leftovers += [final, private_final]  # moved into place but never published
+        for leftover in leftovers:
+            for f in (leftover, Path(str(leftover) + ".wal")):
+                with suppress(OSError):  # never hide the error that stopped the build
+                    f.unlink(missing_ok=True)
         raise
     return BuildResult(
         path=path, file=final, tables=counts, boundaries=bounds.kilde if bounds else None,
@@ -273,8 +352,12 @@ def _write_info(con: duckdb.DuckDBPyConnection, info: dict[str, str]) -> None:
     con.executemany("insert into bygg_info values (?, ?)", sorted(info.items()))
 
 
+def _link_tmp(path: Path) -> Path:
+    return path.parent / f".{path.name}.{os.getpid()}.link"
+
+
 def _publish(path: Path, final: Path) -> None:
-    link = path.parent / f".{path.name}.{os.getpid()}.link"
+    link = _link_tmp(path)
     link.unlink(missing_ok=True)
     link.symlink_to(os.path.relpath(final, path.parent))
     os.replace(link, path)
@@ -293,4 +376,7 @@ def _prune(path: Path, current: Path) -> None:
             private.unlink(missing_ok=True)
 
 
-__all__ = ["BuildError", "BuildResult", "InputError", "build", "builds_dir", "private_file", "resolve"]
+__all__ = [
+    "BuildError", "BuildResult", "InputError", "build", "builds_dir", "clean_stale", "input_checksum",
+    "needs_build", "private_file", "resolve",
+]

@@ -76,7 +76,8 @@ def test_no_command_is_a_usage_error():
     proc = run_cli([])
     assert proc.returncode == 2
     assert proc.stdout == ""
-    assert "usage" in proc.stderr.lower() and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("bruk: python -m etl"), proc.stderr
+    assert "mangler påkrevd" in proc.stderr and "Traceback" not in proc.stderr
 
 
 # --- export partnerships ----------------------------------------------------------------------
