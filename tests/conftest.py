@@ -4,8 +4,12 @@ and throw-away copies of the project for tests that break input files.
 Every build writes into pytest's tmp folders (KL_WAREHOUSE, KL_CACHE_DIR); nothing is ever
 written into the project's own data/ folder, so the tests can run in parallel (pytest -n 2).
 
-Boundary files come from KL_TEST_GEO (relative paths are taken from the project root), falling
-back to <project>/../shared/geo. CI always has them: a missing folder fails loudly, it never skips.
+Boundary files and source documents come from the shared folder (KL_TEST_GEO, relative paths
+taken from the project root; default <project>/../shared/geo, with the documents in
+../shared/seeds). A clean clone without it uses the small fixtures in tests/fixtures/: heavily
+simplified boundaries of all 357 municipalities and 15 counties, and verbatim excerpts of the
+source documents (origins in tests/fixtures/*/README.md). CI (CI=true) must have the shared
+folder: there a missing folder fails the run instead of falling back.
 """
 
 from __future__ import annotations
@@ -22,14 +26,19 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-KOMMUNE_GEOJSON = "kommuner-2024-S.geojson"
-FYLKE_GEOJSON = "fylker-2024-S.geojson"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # A port nothing listens on: every HTTP(S) request of a build fails at once, so no test depends
 # on (or uses) the network, whether or not the machine has internet.
 DEAD_PROXY = "http://127.0.0.1:9"
 SUBPROCESS_TIMEOUT = 900  # a loaded 2-core machine; a hang still ends the test
+
+# No test may depend on timing: hypothesis never fails an example for being slow (a loaded CI
+# machine). Set here once for every @given test.
+settings.register_profile("kl", deadline=None, print_blob=True)
+settings.load_profile("kl")
 
 
 # --- locating the shared folder --------------------------------------------------------------
@@ -43,37 +52,62 @@ def _shared_geo() -> Path:
     return path
 
 
+SHARED_KOMMUNE_GEOJSON = "kommuner-2024-S.geojson"
+SHARED_FYLKE_GEOJSON = "fylker-2024-S.geojson"
+SHARED_GEO = _shared_geo()
+HAS_SHARED_GEO = all((SHARED_GEO / n).is_file() for n in (SHARED_KOMMUNE_GEOJSON, SHARED_FYLKE_GEOJSON))
+SHARED_SEEDS = next(
+    (p for p in (SHARED_GEO.parent / "seeds", PROJECT_ROOT.parent / "shared" / "seeds")
+     if p.is_dir() and any(p.glob("*.txt"))),
+    None,
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# The file names tests join to geo_dir: the shared originals, or the simplified fixtures.
+if HAS_SHARED_GEO:
+    GEO_DIR, KOMMUNE_GEOJSON, FYLKE_GEOJSON = SHARED_GEO, SHARED_KOMMUNE_GEOJSON, SHARED_FYLKE_GEOJSON
+else:
+    GEO_DIR = FIXTURES / "geo"
+    KOMMUNE_GEOJSON, FYLKE_GEOJSON = "kommuner-2024-forenklet.geojson", "fylker-2024-forenklet.geojson"
+SEEDS_DIR = SHARED_SEEDS or FIXTURES / "kilder"
+
+needs_shared = pytest.mark.skipif(
+    not (HAS_SHARED_GEO and SHARED_SEEDS),
+    reason=f"needs the full shared files ({SHARED_GEO} and ../shared/seeds), which are not in the "
+    "repository; this clone runs the simplified fixtures in tests/fixtures/ instead. CI has them.",
+)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if IN_CI and not (HAS_SHARED_GEO and SHARED_SEEDS):
+        pytest.exit(
+            f"CI must run every test with the shared files, but {SHARED_GEO} (boundaries) or "
+            "../shared/seeds (source documents) is missing. Put the shared folder beside the "
+            "project or set KL_TEST_GEO.",
+            returncode=3,
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    geo = f"shared {SHARED_GEO}" if HAS_SHARED_GEO else f"simplified fixtures {GEO_DIR} (no ../shared/geo)"
+    seeds = f"shared {SHARED_SEEDS}" if SHARED_SEEDS else f"excerpts {SEEDS_DIR} (no ../shared/seeds)"
+    return [f"boundaries: {geo}", f"source documents: {seeds}"]
+
+
 @pytest.fixture(scope="session")
 def geo_dir() -> Path:
-    """The folder with the 2024 boundary files (KL_TEST_GEO or <project>/../shared/geo)."""
-    path = _shared_geo()
-    missing = [name for name in (KOMMUNE_GEOJSON, FYLKE_GEOJSON) if not (path / name).is_file()]
-    if missing:
-        pytest.fail(
-            f"Boundary files not found: {', '.join(missing)} in {path}. Set KL_TEST_GEO to the "
-            "folder with kommuner-2024-S.geojson and fylker-2024-S.geojson (default: "
-            "<project>/../shared/geo, as `make test` and CI use).",
-            pytrace=False,
-        )
-    return path.resolve()
+    """The folder with the 2024 boundary files named KOMMUNE_GEOJSON and FYLKE_GEOJSON."""
+    return GEO_DIR.resolve()
 
 
 @pytest.fixture(scope="session")
-def seeds_dir(geo_dir: Path) -> Path:
-    """The source documents: <shared>/seeds beside the geo folder, or <project>/../shared/seeds."""
-    for candidate in (geo_dir.parent / "seeds", PROJECT_ROOT.parent / "shared" / "seeds"):
-        if candidate.is_dir() and any(candidate.glob("*.txt")):
-            return candidate.resolve()
-    pytest.fail(
-        f"Source documents not found in {geo_dir.parent / 'seeds'} or "
-        f"{PROJECT_ROOT.parent / 'shared' / 'seeds'}.",
-        pytrace=False,
-    )
+def seeds_dir() -> Path:
+    """The source documents (../shared/seeds), or verbatim excerpts of them (tests/fixtures/kilder)."""
+    return SEEDS_DIR.resolve()
 
 
 @pytest.fixture(scope="session")
 def geo_args(geo_dir: Path) -> list[str]:
-    """`build` arguments that load the shared 2024 boundaries (absolute paths)."""
+    """`build` arguments that load the 2024 boundaries (absolute paths)."""
     return ["--geojson", str(geo_dir / KOMMUNE_GEOJSON), "--fylke-geojson", str(geo_dir / FYLKE_GEOJSON)]
 
 

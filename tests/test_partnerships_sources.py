@@ -1,4 +1,5 @@
-"""Every collaboration in the built warehouse checked against its source documents (../shared/seeds).
+"""Every collaboration in the built warehouse checked against its source documents (../shared/seeds,
+or in a clone without it the verbatim excerpts in tests/fixtures/kilder/).
 
 The records are read through the warehouse (the public output). Source texts are compared in
 lower case with dashes and spaces normalised. Document 004 was extracted from a PDF with broken
@@ -12,7 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import connect_ro
+from conftest import FIXTURES, SHARED_SEEDS, connect_ro, needs_shared
+
+EXCERPTS = FIXTURES / "kilder"
 
 # Documents with letters broken by PDF extraction (see ../shared/DOMAIN.md).
 BROKEN_LETTERS = {"004_75433b0cab59f53c.txt"}
@@ -359,3 +362,19 @@ def test_records_from_the_examples_document_say_so(records, notes):
                    for n in notes.get(r["partnerskap_id"], []))
     ]
     assert not wrong, f"records from {EXAMPLES_DOC} without a note that it names examples only: {wrong}"
+
+
+# --- the excerpts a clean clone tests against ---------------------------------------------------
+
+
+@needs_shared
+def test_excerpts_are_verbatim_quotes_of_the_shared_documents():
+    """tests/fixtures/kilder/ holds sentences of the documents, word for word, and nothing else."""
+    excerpts = sorted(EXCERPTS.glob("*.txt"))
+    assert excerpts, f"no excerpts in {EXCERPTS}"
+    wrong = []
+    for excerpt in excerpts:
+        full = (SHARED_SEEDS / excerpt.name).read_text(encoding="utf-8")
+        wrong += [f"{excerpt.name}: «{s}»" for s in excerpt.read_text(encoding="utf-8").splitlines() if s not in full]
+    assert not wrong, "excerpts that are not in the shared documents:\n" + "\n".join(wrong)
+    assert sorted(p.name for p in excerpts) == sorted(p.name for p in SHARED_SEEDS.glob("*.txt"))
