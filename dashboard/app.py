@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import db, filters, queries, tekster
 from dashboard.tekster import t
+from etl import config
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -33,9 +34,13 @@ st.sidebar.html(
 )
 
 try:
-    db.current_build()
+    config.min_svar()  # the same Norwegian refusal of a bad KL_MIN_SVAR as the ETL
+    db.pin_build()  # one build for this whole run: a rebuild meanwhile never mixes into a page
 except db.WarehouseMissing as missing:
     st.error(t("app.lager_mangler", path=missing))
+    st.stop()
+except config.SettingError as wrong:
+    st.error(t("app.innstilling_feil", feil=wrong))
     st.stop()
 
 PAGES = [
@@ -50,7 +55,10 @@ PAGES = [
 ]
 page = st.navigation(PAGES, position="sidebar")
 st.session_state["_filters"] = filters.sidebar()
-if queries.build_info().syntetisk:
+info = queries.build_info()
+if info.min_svar < config.MIN_SVAR_FLOOR:
+    st.error(t("app.k_overstyrt", k=info.min_svar), icon=":material/warning:")
+if info.syntetisk:
     st.warning(t("felles.demo_banner"), icon=":material/science:")
 notice = st.container()
 page.run()

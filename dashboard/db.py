@@ -1,7 +1,13 @@
 """The dashboard's only door to the warehouse: a read-only connection and cached named queries.
 
 SQL lives in sql/queries/<name>.sql with named parameters ($name); values are always bound.
-The cache key includes the resolved build file, so a rebuilt warehouse is picked up at once.
+
+One build per script run: the entrypoint calls `pin_build()` first, which resolves the warehouse
+link once and keeps the file in the session; every query of that run reads that file, so a page
+never mixes two builds even when a rebuild swaps the link in the middle of the run. The next run
+pins the new build, so a rebuilt warehouse is picked up on the next interaction. The builds a
+run actually read are recorded (`builds_read()`), which is how the reader-under-rebuild test
+and benchmark count mixed reads.
 """
 
 from __future__ import annotations
@@ -12,22 +18,52 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from etl import config
 
 QUERY_DIR = config.SQL_DIR / "queries"
+_PINNED = "_kl_bygg"
+_READ = "_kl_bygg_lest"
 
 
 class WarehouseMissing(RuntimeError):
     pass
 
 
-def current_build() -> str:
+def _resolve() -> str:
     """The file the warehouse path points to now; changes with every build."""
     path = config.warehouse_path()
     if not path.exists():
         raise WarehouseMissing(str(path))
     return str(path.resolve())
+
+
+def _in_script_run() -> bool:
+    return get_script_run_ctx(suppress_warning=True) is not None
+
+
+def pin_build() -> str:
+    """Resolve the warehouse once for this script run (call first, from the entrypoint)."""
+    build = _resolve()
+    if _in_script_run():
+        st.session_state[_PINNED] = build
+        st.session_state[_READ] = []
+    return build
+
+
+def current_build() -> str:
+    """The build this script run reads (pinned), or the current one outside a run."""
+    if _in_script_run():
+        pinned = st.session_state.get(_PINNED)
+        if pinned is not None:
+            return pinned
+    return _resolve()
+
+
+def builds_read() -> list[str]:
+    """The distinct builds the queries of the current script run read (one, or none)."""
+    return list(dict.fromkeys(st.session_state.get(_READ, []))) if _in_script_run() else []
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -53,8 +89,10 @@ def _run(build: str, name: str, params: tuple[tuple[str, object], ...]) -> pl.Da
 def query(name: str, **params: object) -> pl.DataFrame:
     """Run sql/queries/<name>.sql with bound parameters (lists as tuples for hashing)."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    result = _run(current_build(), name, frozen)
-    return result
+    build = current_build()
+    if _in_script_run():
+        st.session_state.setdefault(_READ, []).append(build)
+    return _run(build, name, frozen)
 
 
 def query_names() -> list[str]:
