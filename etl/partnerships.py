@@ -57,7 +57,7 @@ def read_eierplan() -> pl.DataFrame:
 
 
 def read_kilder() -> pl.DataFrame:
-    doc = yamlfile.load(KILDER_YAML)
+    doc = yamlfile.load(KILDER_YAML, keys=["kilder"])
     rows = [
         {k: (None if v is None else str(v)) for k, v in item.items()} for item in doc["kilder"]
     ]
@@ -77,7 +77,7 @@ def read_partnerships(
     """Validate every record first; raise one InputError listing every problem."""
     fil = str(path)
     errors = Collector()
-    doc = yamlfile.load(path)
+    doc = yamlfile.load(path, keys=["partnerskap"])
     records = doc.get("partnerskap") if isinstance(doc, dict) else None
     if not isinstance(records, list):
         raise InputError([Problem(fil, 1, "partnerskap", type(records).__name__, "en liste")])
