@@ -4,12 +4,16 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Only this machine by default; HOST=0.0.0.0 serves the network (see docs/drift.md first).
+HOST ?= 127.0.0.1
 # Boundary files: a path or URL; unset means the public default (the build goes on without it offline).
 GEOJSON ?=
 FYLKE_GEOJSON ?=
 SHARED_GEO := ../shared/geo
+# `make etl ARGS="export partnerships"` is `.venv/bin/python -m etl export partnerships`
+ARGS ?= --help
 
-.PHONY: run test build venv chromium axe poppler lint bench clean
+.PHONY: run test build etl venv chromium axe poppler lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -19,14 +23,23 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
-# Generates the synthetic demo data and builds the warehouse with it (real imports are kept too).
 BUILD_ENV = $(if $(GEOJSON),KL_GEOJSON=$(GEOJSON)) $(if $(FYLKE_GEOJSON),KL_FYLKE_GEOJSON=$(FYLKE_GEOJSON))
 
-build: venv
-	$(strip $(BUILD_ENV) $(BIN)/python -m etl demo)
+# Real data (kept imports) if there is any, else demo data (made once); rebuilds only on changes.
+run: venv
+	$(strip $(BUILD_ENV) $(BIN)/python -m etl prepare)
+	@case "$(HOST)" in 127.0.0.1|localhost|::1) ;; *) \
+	  echo "ADVARSEL: dashbordet lytter på $(HOST):$(PORT) og kan nås fra nettverket. Det viser" \
+	       "resultater fra undersøkelser; bruk en omvendt proxy med TLS og tilgangskontroll (docs/drift.md)." >&2 ;; \
+	esac
+	$(BIN)/streamlit run dashboard/app.py --server.address $(HOST) --server.port $(PORT)
 
-run: build
-	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+# Always rebuild (same choice of real or demo data as `make run`).
+build: venv
+	$(strip $(BUILD_ENV) $(BIN)/python -m etl prepare --force)
+
+etl: venv
+	$(strip $(BUILD_ENV) $(BIN)/python -m etl $(ARGS))
 
 # Debian's Chromium for the browser tests (never a downloaded browser).
 chromium:
@@ -44,6 +57,7 @@ axe: node_modules/axe-core/axe.min.js
 poppler:
 	@command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; }
 
+# Without ../shared the tests use the fixtures in tests/fixtures/ (see tests/conftest.py).
 test: venv chromium axe poppler
 	$(BIN)/ruff check etl dashboard benchmarks tests
 	KL_TEST_GEO=$(SHARED_GEO) $(BIN)/python -m pytest -n 2 -q
@@ -55,4 +69,4 @@ bench: venv
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf data/warehouse.duckdb data/warehouse.duckdb.builds data/cache
+	rm -rf data/warehouse.duckdb data/warehouse.duckdb.builds data/warehouse.duckdb.lock data/cache

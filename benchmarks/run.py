@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -21,6 +23,15 @@ import duckdb
 from benchmarks import pages
 
 ROOT = Path(__file__).resolve().parent.parent
+TMP_PREFIX = "kl-bench-"
+STARTED = time.perf_counter()
+
+
+def progress(message: str) -> None:
+    """A line on standard error per step, so a long run shows where it is (tables go to stdout)."""
+    print(f"[{time.perf_counter() - STARTED:6.0f} s] {message}", file=sys.stderr, flush=True)
+
+
 GEO = Path(os.environ.get("KL_TEST_GEO") or ROOT.parent / "shared" / "geo")
 
 
@@ -60,7 +71,9 @@ def bench_build(scales: list[float], tmp: Path) -> Path:
     for scale in scales:
         work = tmp / f"scale-{scale}"
         env = _env(work)
+        progress(f"skala {scale:g}: lager demodata …")
         demo_s, _ = _timed([sys.executable, "-m", "etl", "demo", "--scale", str(scale), "--no-build"], env)
+        progress(f"skala {scale:g}: bygger lageret …")
         build_s, mib = _timed([sys.executable, "-m", "etl", "build", "--quiet"], env)
         con = duckdb.connect(str(Path(env["KL_WAREHOUSE"]).resolve()), read_only=True)
         rows = con.execute("select count(*) from stg_svar").fetchone()[0]
@@ -99,6 +112,7 @@ def bench_queries(warehouse: Path, repeat: int) -> None:
     print("|---|---:|---:|---:|")
     con = duckdb.connect(str(warehouse.resolve()), read_only=True)
     for name, (mart, raw) in QUESTIONS.items():
+        progress(f"spørring: {name} …")
         times = {}
         for label, sql in (("mart", mart), ("raw", raw)):
             samples = []
@@ -116,10 +130,34 @@ def main() -> None:
     parser.add_argument("--scales", type=float, nargs="+", default=[1, 6])
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        warehouse = bench_build(args.scales, Path(tmp))
+    # Stopped with Ctrl-C or `kill`: the children get the same signal, and the folder goes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    for stale in Path(tempfile.gettempdir()).glob(TMP_PREFIX + "*"):  # left by a kill -9
+        if stale.is_dir() and not _alive(stale):
+            shutil.rmtree(stale, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-"))
+    try:
+        warehouse = bench_build(args.scales, tmp)
         bench_queries(warehouse, args.repeat)
+        progress("sider …")
         pages.bench(warehouse, max(3, args.repeat // 3))
+        progress("ferdig")
+    except KeyboardInterrupt:
+        progress("avbrutt")
+        sys.exit(130)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _alive(folder: Path) -> bool:
+    """Whether the run that made a kl-bench-<pid>-* folder is still going."""
+    try:
+        os.kill(int(folder.name.removeprefix(TMP_PREFIX).split("-")[0]), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from etl.errors import InputError, UserError
 from etl.lock import Busy, writer_lock
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
-WRITERS = ("build", "demo", "import")  # commands that hold the warehouse's writer lock
+WRITERS = ("build", "demo", "import", "prepare")  # commands that hold the warehouse's writer lock
 
 DESCRIPTION = """\
 Bygger og leser datalageret (DuckDB) for dashbordet om Kompetanseløftet og SePUs
@@ -25,6 +25,8 @@ Kommandoer:
   import   kontrollerer og tar vare på en eksport (enheter, svar, resultater, kartlegging)
            og bygger lageret på nytt
   demo     lager syntetiske demodata (enheter, svar, kartlegging) i data/demo og bygger lageret
+  prepare  gjør lageret klart for dashbordet (`make run`): ekte data hvis det finnes, ellers
+           demodata; bygger bare når kildene er endret siden forrige bygg
   report   lager regionrapporten for et samarbeid eller en kommune som PowerPoint eller PDF
 
 Miljøvariabler:
@@ -155,6 +157,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-build", action="store_true", help="bare skriv filene, ikke bygg lageret")
     _mixing_arg(demo)
     _warehouse_arg(demo)
+
+    prepare = sub.add_parser(
+        "prepare",
+        help="gjør lageret klart for dashbordet (make run)",
+        description="Finnes ekte data (importerte filer i KL_IMPORT_DIR), bygges lageret med dem. "
+        "Ellers lages demodata i KL_DEMO_DIR, men bare når de mangler eller generatoren er endret. "
+        "Lageret bygges bare når kildene, koden eller innstillingene er endret siden forrige bygg "
+        "(sjekksummen i bygg_info), så en ny start uten endringer tar sekunder.",
+    )
+    prepare.add_argument("--force", action="store_true", help="bygg selv om ingenting er endret")
+    prepare.add_argument(
+        "--scale", type=_positive, default=1.0, metavar="N", help="demodataenes størrelse (som i demo)"
+    )
+    prepare.add_argument("--seed", type=_integer, default=2024, metavar="S", help="demodataenes frø")
+    _warehouse_arg(prepare)
     _report_parser(sub)
     return parser
 
@@ -279,6 +296,64 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return _cmd_build(args)
 
 
+def _real_data() -> list[Path]:
+    """Kept imports: real data (the contract: real and demo data never mix)."""
+    from etl import imports
+
+    return [p for kind in imports.KINDS for p in imports.kept_files(kind)]
+
+
+def _demo_stamp(scale: float, seed: int) -> str:
+    """What the demo data depend on: the generator, the instruments, the collaborations."""
+    import hashlib
+
+    digest = hashlib.sha256(f"scale={scale} seed={seed}\n".encode())
+    files = [config.PROJECT_ROOT / "etl" / name for name in ("demo.py", "instruments.py")]
+    files += sorted((config.DATA_DIR / "instruments").glob("*.yaml"))
+    files += [config.DATA_DIR / "partnerships.yaml", *sorted((config.DATA_DIR / "geo").glob("*.csv"))]
+    for path in files:
+        digest.update(path.name.encode() + b"\n" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+DEMO_FILES = ("units", "answers", "mapping")  # what demo.generate writes
+DEMO_STAMP = ".grunnlag"  # in the demo folder: the _demo_stamp() the files were made from
+
+
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    import time
+
+    from etl import demo, warehouse
+
+    path = args.warehouse or config.warehouse_path()
+    real = _real_data()
+    if real:
+        print(f"Ekte data: {len(real)} importerte filer i {config.import_dir()}; ingen demodata lages.",
+              file=sys.stderr)
+    else:
+        out = config.demo_dir()
+        stamp, stamp_file = _demo_stamp(args.scale, args.seed), out / DEMO_STAMP
+        current = stamp_file.read_text(encoding="utf-8").strip() if stamp_file.is_file() else None
+        if current == stamp and all((out / f"{k}.parquet").is_file() for k in DEMO_FILES):
+            print(f"Ingen ekte data; demodataene i {out} er uendret.", file=sys.stderr)
+        else:
+            print(f"Ingen ekte data (ingen importerte filer i {config.import_dir()}); lager demodata …",
+                  file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            demo.generate(out, scale=args.scale, seed=args.seed)
+            stamp_file.write_text(stamp + "\n", encoding="utf-8")
+            print(f"Demodata skrevet til {out} ({time.perf_counter() - started:.1f} s).", file=sys.stderr)
+    kommune, fylke = os.environ.get("KL_GEOJSON") or None, os.environ.get("KL_FYLKE_GEOJSON") or None
+    reason = "--force" if args.force else warehouse.needs_build(path, kommune, fylke)
+    if reason is None:
+        print(f"Lageret er oppdatert ({path}); ingen endringer siden forrige bygg.", file=sys.stderr)
+        return 0
+    print(f"Bygger lageret ({reason}) …", file=sys.stderr, flush=True)
+    args.geojson = args.fylke_geojson = None
+    args.quiet = False
+    return _cmd_build(args)
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from etl import export
 
@@ -324,6 +399,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "build": _cmd_build, "export": _cmd_export, "import": _cmd_import, "demo": _cmd_demo, "report": _cmd_report,
+    "prepare": _cmd_prepare,
 }
 
 
