@@ -190,3 +190,40 @@ def test_export_names_in_help_match_the_export_views():
 
     views = {p.stem.removeprefix("export_") for p in (config.SQL_DIR / "exports").glob("export_*.sql")}
     assert set(cli.EXPORT_NAMES) == views
+
+
+# --- prepare: what `make run` runs ----------------------------------------------------------------
+
+
+def test_prepare_builds_demo_data_once_and_then_only_on_changes(tmp_path: Path, geo_args):
+    warehouse = tmp_path / "wh.duckdb"
+    env = etl_env(warehouse, tmp_path / "cache", KL_DEMO_DIR=str(tmp_path / "demo"),
+                  KL_GEOJSON=geo_args[1], KL_FYLKE_GEOJSON=geo_args[3])
+    first = run_cli(["prepare", "--scale", "0.05"], env=env)
+    assert first.returncode == 0, describe(first)
+    assert "lager demodata" in first.stderr and "Lageret er bygget" in first.stderr
+    built = warehouse.resolve()
+    demo = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "demo").glob("*.parquet")}
+    assert sorted(demo) == ["answers.parquet", "mapping.parquet", "units.parquet"]
+
+    again = run_cli(["prepare", "--scale", "0.05"], env=env)
+    assert again.returncode == 0, describe(again)
+    assert "uendret" in again.stderr and "Lageret er oppdatert" in again.stderr, again.stderr
+    assert warehouse.resolve() == built, "nothing changed, yet the warehouse was rebuilt"
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "demo").glob("*.parquet")} == demo
+
+    changed = run_cli(["prepare", "--scale", "0.05"], env=env | {"KL_MIN_SVAR": "11"})
+    assert changed.returncode == 0, describe(changed)
+    assert "kildene er endret" in changed.stderr and warehouse.resolve() != built
+
+
+def test_prepare_uses_real_data_and_makes_no_demo_data(tmp_path: Path, geo_args):
+    warehouse = tmp_path / "wh.duckdb"
+    env = etl_env(warehouse, tmp_path / "cache", KL_DEMO_DIR=str(tmp_path / "demo"),
+                  KL_IMPORT_DIR=str(tmp_path / "imports"), KL_GEOJSON=geo_args[1], KL_FYLKE_GEOJSON=geo_args[3])
+    imported = run_cli(["import", "units", str(PROJECT_ROOT / "data" / "examples" / "enheter.csv")], env=env)
+    assert imported.returncode == 0, describe(imported)
+    proc = run_cli(["prepare", "--scale", "0.05"], env=env)
+    assert proc.returncode == 0, describe(proc)
+    assert "Ekte data: 1 importerte filer" in proc.stderr, proc.stderr
+    assert not (tmp_path / "demo").exists(), "demo data were made although real data exist"
