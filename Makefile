@@ -13,7 +13,7 @@ SHARED_GEO := ../shared/geo
 # `make etl ARGS="export partnerships"` is `.venv/bin/python -m etl export partnerships`
 ARGS ?= --help
 
-.PHONY: run test build etl venv chromium axe poppler lint bench clean
+.PHONY: run test build etl venv chromium nginx axe poppler lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -45,6 +45,11 @@ etl: venv
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# Debian's nginx and openssl for the test of the sample reverse proxy in deploy/ (test_deploy.py).
+nginx:
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && command -v openssl >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl; }
+
 # axe-core for the accessibility tests, from the npm lockfile (Debian's nodejs/npm when missing).
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
@@ -58,7 +63,7 @@ poppler:
 	@command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; }
 
 # Without ../shared the tests use the fixtures in tests/fixtures/ (see tests/conftest.py).
-test: venv chromium axe poppler
+test: venv chromium nginx axe poppler
 	$(BIN)/ruff check etl dashboard benchmarks tests
 	KL_TEST_GEO=$(SHARED_GEO) $(BIN)/python -m pytest -n 2 -q
 
