@@ -36,8 +36,8 @@ class Result:
 
     def summary(self) -> str:
         return (
-            f"{self.loops} sidekjøringer, {len(self.errors)} feil, {self.mixed} blandede lesninger, "
-            f"{self.rebuilds} nye bygg underveis ({len(self.builds_seen)} ulike bygg lest)"
+            f"{self.loops} page runs, {len(self.errors)} errors, {self.mixed} mixed reads, "
+            f"{self.rebuilds} rebuilds meanwhile ({len(self.builds_seen)} distinct builds read)"
         )
 
 
@@ -105,7 +105,7 @@ def main() -> None:
         if (geo / "kommuner-2024-S.geojson").exists():
             env |= {"KL_GEOJSON": str(geo / "kommuner-2024-S.geojson"),
                     "KL_FYLKE_GEOJSON": str(geo / "fylker-2024-S.geojson")}
-        print(f"Bygger demolager (skala {args.scale}) …", file=sys.stderr, flush=True)
+        print(f"Building a demo warehouse (scale {args.scale}) …", file=sys.stderr, flush=True)
         subprocess.run([sys.executable, "-m", "etl", "demo", "--scale", args.scale], cwd=ROOT, env=env,
                        check=True, capture_output=True)
         result = measure(env, args.rebuilds, lambda line: print(line, file=sys.stderr, flush=True))

@@ -64,16 +64,16 @@ def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def bench_build(scales: list[float], tmp: Path) -> Path:
-    print("\n## Bygg: demodata og lager per skala\n")
-    print("| skala | svarrader | demo s | bygg s | topp minne MiB | bygg s per mill. svar |")
+    print("\n## Build: demo data and warehouse by scale\n")
+    print("| scale | answer rows | demo s | build s | peak memory MiB | build s per million answers |")
     print("|---:|---:|---:|---:|---:|---:|")
     base_rate = None
     for scale in scales:
         work = tmp / f"scale-{scale}"
         env = _env(work)
-        progress(f"skala {scale:g}: lager demodata …")
+        progress(f"scale {scale:g}: demo data …")
         demo_s, _ = _timed([sys.executable, "-m", "etl", "demo", "--scale", str(scale), "--no-build"], env)
-        progress(f"skala {scale:g}: bygger lageret …")
+        progress(f"scale {scale:g}: build …")
         build_s, mib = _timed([sys.executable, "-m", "etl", "build", "--quiet"], env)
         con = duckdb.connect(str(Path(env["KL_WAREHOUSE"]).resolve()), read_only=True)
         rows = con.execute("select count(*) from stg_svar").fetchone()[0]
@@ -86,7 +86,7 @@ def bench_build(scales: list[float], tmp: Path) -> Path:
 
 QUESTIONS = {
     # name: (mart query, the same question answered from raw answers)
-    "kommune x indikator, én runde": (
+    "municipality x indicator, one round": (
         """select niva_id, indikator, skaar from mart_indikator
            where niva = 'kommune' and respondentgruppe = 'elev_5_10' and gruppering = 'alle'
              and runde = (select max(runde) from stg_runde where runde not like '%-%')""",
@@ -96,7 +96,7 @@ QUESTIONS = {
              and s.runde = (select max(runde) from stg_runde where runde not like '%-%')
            group by all""",
     ),
-    "én enhet, alle runder": (
+    "one unit, all rounds": (
         """select runde, indikator, skaar from mart_indikator
            where niva = 'enhet' and niva_id = (select min(enhet_id) from stg_enhet where enhetstype = 'skole')
              and gruppering = 'alle'""",
@@ -107,12 +107,12 @@ QUESTIONS = {
 
 
 def bench_queries(warehouse: Path, repeat: int) -> None:
-    print(f"\n## Spørringer: mart mot rådata (median av {repeat})\n")
-    print("| spørsmål | mart ms | rådata ms | rådata / mart |")
+    print(f"\n## Queries: mart against raw answers (median of {repeat})\n")
+    print("| question | mart ms | raw ms | raw / mart |")
     print("|---|---:|---:|---:|")
     con = duckdb.connect(str(warehouse.resolve()), read_only=True)
     for name, (mart, raw) in QUESTIONS.items():
-        progress(f"spørring: {name} …")
+        progress(f"query: {name} …")
         times = {}
         for label, sql in (("mart", mart), ("raw", raw)):
             samples = []
@@ -139,11 +139,11 @@ def main() -> None:
     try:
         warehouse = bench_build(args.scales, tmp)
         bench_queries(warehouse, args.repeat)
-        progress("sider …")
+        progress("pages …")
         pages.bench(warehouse, max(3, args.repeat // 3))
-        progress("ferdig")
+        progress("done")
     except KeyboardInterrupt:
-        progress("avbrutt")
+        progress("stopped")
         sys.exit(130)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
