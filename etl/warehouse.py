@@ -146,7 +146,7 @@ def input_files() -> list[Path]:
         partnerships.EIERPLAN_CSV,
         *sql_files(),
         *surveys.input_files(),
-        *sorted((config.PROJECT_ROOT / "etl").glob("*.py")),
+        *sorted((config.PROJECT_ROOT / "etl").rglob("*.py")),
     ]
 
 
