@@ -443,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         message = f"Feil: {exc}" if isinstance(exc, UserError) else f"Feil: {meldinger.explain(exc)}"
         code = EXIT_FAILED
-    if args.command in WRITERS and _link(path) == before:
+    if args.command in WRITERS and code != EXIT_INPUT and _link(path) == before:  # input errors say it
         message += "\nLageret er ikke endret." if before else "\nIngen lager ble laget."
     _quiet_stdout()
     print(message, file=sys.stderr)
