@@ -17,14 +17,16 @@ class Described(str):
 
 def _found(value: object) -> str:
     """What was found, for the user: quoted and escaped text, never a Python name or repr."""
-    from etl.meldinger import PYTHON_TYPE_NAMES, escape, explain, kind_of
+    from etl.meldinger import PYTHON_TYPE_NAMES, STRERROR, escape, found_text, kind_of
 
     if value is None or value == "":
         return "(tom)"
     if isinstance(value, Described):
         return escape(value)
     if isinstance(value, BaseException):
-        return explain(value)
+        return found_text(value)
+    if isinstance(value, str) and value in STRERROR:  # a caller passed exc.strerror on
+        return STRERROR[value]
     if isinstance(value, (dict, list, tuple, set, bool)):
         return kind_of(value)
     if isinstance(value, str) and value in PYTHON_TYPE_NAMES:  # a caller passed type(x).__name__

@@ -132,6 +132,44 @@ def explain(exc: BaseException) -> str:
     return f"En uventet feil stoppet kommandoen. {SEE_DETAILS}"
 
 
+_CSV_PROBLEMS = [
+    (r"field larger than field limit \((\d+)\)", "et felt som er lengre enn {0} tegn"),
+    (r"line contains NUL", "et NUL-tegn (er filen tekst?)"),
+    (r"new-line character seen in unquoted field", "et linjeskift i et felt uten anførselstegn"),
+    (r"unexpected end of data", "slutten av filen midt i et felt"),
+    (r"',' expected after '\"'", "tekst etter et avsluttende anførselstegn"),
+]
+
+
+def found_text(exc: BaseException) -> str:
+    """What was found, when what was found is an error (a Problem's `funnet`)."""
+    import csv
+
+    if isinstance(exc, OSError):
+        return os_message(exc)
+    if isinstance(exc, csv.Error):
+        for pattern, norwegian in _CSV_PROBLEMS:
+            match = re.search(pattern, str(exc))
+            if match:
+                return norwegian.format(*match.groups())
+        return "tekst som ikke kan leses som CSV"
+    if isinstance(exc, UnicodeError):
+        return "tegn som ikke kan leses"
+    return "innhold som ikke kan leses"
+
+
+# os.strerror texts that callers pass on as what was found ("Permission denied"), in Norwegian.
+STRERROR = {
+    os.strerror(code): text
+    for code, text in {
+        errno.EACCES: "ingen tilgang", errno.EPERM: "ingen tilgang", errno.ENOENT: "ingen fil",
+        errno.EISDIR: "en mappe", errno.ENOTDIR: "en sti gjennom en fil", errno.EROFS:
+        "et skrivebeskyttet filsystem", errno.ENOSPC: "full disk", errno.EIO: "en lesefeil på disken",
+        errno.EBUSY: "en fil som er i bruk", errno.ENAMETOOLONG: "et for langt filnavn",
+    }.items()
+}
+
+
 # --- argparse in Norwegian -----------------------------------------------------------------
 
 _ARGPARSE = {
