@@ -12,6 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+_DANGEROUS_PATTERN = "^[" + "".join("\\" + c if c in "-" else c for c in DANGEROUS_START) + "]"
 
 
 def neutralise(value: str | None) -> str | None:
@@ -30,6 +31,6 @@ def safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
         if isinstance(t, (pl.List, pl.Categorical, pl.Enum))
     )
     return frame.with_columns(
-        pl.col(c).map_elements(neutralise, return_dtype=pl.Utf8, skip_nulls=True)
+        pl.when(pl.col(c).str.contains(_DANGEROUS_PATTERN)).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
         for c, t in frame.schema.items() if t == pl.Utf8
     )
