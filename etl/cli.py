@@ -171,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale", type=_positive, default=1.0, metavar="N", help="demodataenes størrelse (som i demo)"
     )
     prepare.add_argument("--seed", type=_integer, default=2024, metavar="S", help="demodataenes frø")
+    _mixing_arg(prepare)
     _warehouse_arg(prepare)
     _report_parser(sub)
     return parser
