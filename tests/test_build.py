@@ -262,12 +262,14 @@ def test_failed_data_test_keeps_old_warehouse(built_project_copy: ProjectCopy, g
 def test_old_builds_are_pruned(warehouse_copy: Path, geo_args):
     """With several older builds present, a build keeps at most 3: the new one and the newest old."""
     folder = builds_dir(warehouse_copy)
+    private = warehouse_copy.parent / (warehouse_copy.name + ".privat")
     current = warehouse_copy.resolve()
     now = time.time()
     old = []
     for age in range(5, 0, -1):  # oldest first: 5 hours ... 1 hour ago
         fake = folder / f"warehouse-2020010{age}T000000-1.duckdb"
         fake.write_bytes(current.read_bytes())
+        (private / fake.name).write_bytes(b"private twin")
         os.utime(fake, (now - age * 3600, now - age * 3600))
         old.append(fake)
     os.utime(current, (now - 600, now - 600))  # the current build is the newest old one
@@ -280,3 +282,4 @@ def test_old_builds_are_pruned(warehouse_copy: Path, geo_args):
     assert current.name in kept, "the build readers used until now must survive the swap"
     assert old[-1].name in kept, "the newest older build should be kept"
     assert not old[0].exists(), "the oldest build should be pruned"
+    assert sorted(p.name for p in private.glob("*.duckdb")) == kept, "a private file outlived its public twin"

@@ -112,12 +112,25 @@ def warehouse_of(env: dict[str, str]) -> Path:
 
 
 def leftovers(warehouse: Path) -> list[str]:
-    """Temporary files of builds: tmp databases, write-ahead logs, half-made links."""
+    """Temporary files of builds, public and private: tmp databases, write-ahead logs, half-made
+    links, and private files without their public twin."""
     names = [p.name for p in warehouse.parent.glob(f".{warehouse.name}.*.link")]
-    builds = warehouse.parent / (warehouse.name + ".builds")
-    if builds.is_dir():
-        names += [p.name for p in builds.iterdir() if p.suffix in (".tmp", ".wal")]
+    builds, private = builds_folder(warehouse), private_folder(warehouse)
+    for folder in (builds, private):
+        if folder.is_dir():
+            names += [f"{folder.name}/{p.name}" for p in folder.iterdir() if p.suffix in (".tmp", ".wal")]
+    if private.is_dir():
+        names += [f"{private.name}/{p.name}" for p in private.glob("*.duckdb") if not (builds / p.name).exists()]
     return sorted(names)
+
+
+def builds_folder(warehouse: Path) -> Path:
+    return warehouse.parent / (warehouse.name + ".builds")
+
+
+def private_folder(warehouse: Path) -> Path:
+    """Where each build's private twin (raw answers, unsuppressed cells) lives."""
+    return warehouse.parent / (warehouse.name + ".privat")
 
 
 def build(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -159,9 +172,8 @@ def test_killed_holder_leaves_a_stale_lock_that_the_next_build_takes(env: dict[s
     warehouse = warehouse_of(env)
     build(env)
     before = warehouse.resolve()
-    builds = warehouse.parent / (warehouse.name + ".builds")
     victim = popen_cli(["build", "--quiet"], env)
-    wait_for(lambda: any(builds.glob("*.duckdb.tmp")), "the killed build's temporary file")
+    wait_for(lambda: any(private_folder(warehouse).glob("*.duckdb.tmp")), "the killed build's temporary file")
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=WAIT_FOR)
     lock = warehouse.with_name(warehouse.name + ".lock")
@@ -216,11 +228,14 @@ def test_bad_lock_wait_setting_is_a_norwegian_error(env: dict[str, str], value: 
 def test_stale_temporary_files_are_removed_by_the_next_build(env: dict[str, str]):
     warehouse = warehouse_of(env)
     build(env)
-    builds = warehouse.parent / (warehouse.name + ".builds")
+    builds, private = builds_folder(warehouse), private_folder(warehouse)
     planted = [
         builds / "warehouse-20200101T000000-1.duckdb.tmp",
         builds / "warehouse-20200101T000000-1.duckdb.tmp.wal",
         builds / "warehouse-20200101T000000-2.duckdb.wal",  # a log without its database
+        private / "warehouse-20200101T000000-1.duckdb.tmp",
+        private / "warehouse-20200101T000000-1.duckdb.tmp.wal",
+        private / "warehouse-20200101T000000-3.duckdb",  # killed before its public twin was moved in
         warehouse.parent / f".{warehouse.name}.12345.link",
         Path(env["KL_CACHE_DIR"]) / "abc.geojson.999.part",
     ]
@@ -528,8 +543,8 @@ def test_full_disk_is_a_norwegian_message_and_leaves_nothing(env, small_filesyst
     norwegian_only(proc.stderr)
     assert not warehouse.exists()
     assert leftovers(warehouse) == []
-    builds = folder / "warehouse.duckdb.builds"
-    assert not builds.exists() or list(builds.iterdir()) == [], list(builds.iterdir())
+    for kept in (builds_folder(warehouse), private_folder(warehouse)):
+        assert not kept.exists() or list(kept.iterdir()) == [], list(kept.iterdir())
 
 
 def test_export_to_a_full_disk_is_a_norwegian_message(env):
