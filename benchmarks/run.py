@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from benchmarks import pages
+from etl.warehouse import private_file
 
 ROOT = Path(__file__).resolve().parent.parent
 TMP_PREFIX = "kl-bench-"
@@ -75,8 +76,8 @@ def bench_build(scales: list[float], tmp: Path) -> Path:
         demo_s, _ = _timed([sys.executable, "-m", "etl", "demo", "--scale", str(scale), "--no-build"], env)
         progress(f"scale {scale:g}: build …")
         build_s, mib = _timed([sys.executable, "-m", "etl", "build", "--quiet"], env)
-        con = duckdb.connect(str(Path(env["KL_WAREHOUSE"]).resolve()), read_only=True)
-        rows = con.execute("select count(*) from stg_svar").fetchone()[0]
+        con = duckdb.connect(str(private_file(Path(env["KL_WAREHOUSE"]))), read_only=True)
+        rows = con.execute("select count(*) from privat.stg_svar").fetchone()[0]
         con.close()
         rate = build_s / (rows / 1e6)
         base_rate = base_rate or rate
@@ -110,7 +111,9 @@ def bench_queries(warehouse: Path, repeat: int) -> None:
     print(f"\n## Queries: mart against raw answers (median of {repeat})\n")
     print("| question | mart ms | raw ms | raw / mart |")
     print("|---|---:|---:|---:|")
-    con = duckdb.connect(str(warehouse.resolve()), read_only=True)
+    # the private twin holds the marts and, in the schema `privat`, the raw answers
+    con = duckdb.connect(str(private_file(warehouse)), read_only=True)
+    con.execute("set search_path = 'main,privat'")
     for name, (mart, raw) in QUESTIONS.items():
         progress(f"query: {name} …")
         times = {}
