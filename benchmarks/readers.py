@@ -22,7 +22,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ["sider/oversikt.py", "sider/indikatorer.py", "sider/kart.py", "sider/data.py", "sider/om.py"]
+PAGES = [  # every page of dashboard/app.py
+    "sider/oversikt.py", "sider/kart.py", "sider/tidslinje.py", "sider/indikatorer.py",
+    "sider/sammenligning.py", "sider/kartlegging.py", "sider/data.py", "sider/om.py",
+]
 
 
 @dataclass
