@@ -74,4 +74,4 @@ bench: venv
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf data/warehouse.duckdb data/warehouse.duckdb.builds data/warehouse.duckdb.lock data/cache
+	rm -rf data/warehouse.duckdb data/warehouse.duckdb.builds data/warehouse.duckdb.privat data/warehouse.duckdb.lock data/cache
