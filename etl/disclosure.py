@@ -64,6 +64,7 @@ interval), and information outside the published tables.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -114,8 +115,13 @@ def suppress(system: System, k: int) -> Result:
     atoms = _atoms(system)
     stage = _AreaStage(system, atoms, primary)
     hidden = stage.run()
-    for municipality, units in _units_by_municipality(system).items():
-        hidden |= _unit_stage(system, atoms, stage, municipality, units, primary)
+    by_municipality: dict[str, list[Cell]] = defaultdict(list)
+    for cell in system.cells:
+        if cell.unit is not None:
+            by_municipality[system.municipality[cell.unit]].append(cell)
+    units = _units_by_municipality(system)
+    for municipality, cells in sorted(by_municipality.items()):
+        hidden |= _unit_stage(system, atoms, stage, units[municipality], cells, primary)
     return Result(primary, hidden - primary)
 
 
@@ -127,23 +133,38 @@ class _Span:
 
     def __init__(self, dim: int, known: np.ndarray | None = None):
         self.dim = dim
-        self.basis = np.zeros((dim, 0))
+        self._columns = np.zeros((dim, min(dim, 64)))
+        self.rank = 0
         if known is not None:
             for row in known:
                 self.add(self.residual(row))
 
+    @property
+    def basis(self) -> np.ndarray:
+        return self._columns[:, : self.rank]
+
     def residual(self, v: np.ndarray) -> np.ndarray:
         """v minus its projection on the basis (projected twice: classical Gram–Schmidt drifts)."""
+        basis = self.basis
         for _ in range(2):
-            v = v - self.basis @ (self.basis.T @ v)
+            v = v - basis @ (basis.T @ v)
         return v
+
+    def append(self, q: np.ndarray) -> None:
+        """Add a unit vector orthogonal to the basis."""
+        if self.rank == self._columns.shape[1]:
+            grown = np.zeros((self.dim, min(self.dim, 2 * self.rank + 1)))
+            grown[:, : self.rank] = self._columns
+            self._columns = grown
+        self._columns[:, self.rank] = q
+        self.rank += 1
 
     def add(self, r: np.ndarray) -> np.ndarray | None:
         norm = np.linalg.norm(r)
         if norm <= TOLERANCE:
             return None
         q = r / norm
-        self.basis = np.column_stack([self.basis, q])
+        self.append(q)
         return q
 
     def contains(self, v: np.ndarray) -> bool:
@@ -171,7 +192,7 @@ def _greedy(
     Thresholds lean to safety: "would become derivable" is detected generously (EXPOSED), while
     "already derivable, so free to publish" must be exact to the last bits (TOLERANCE)."""
     residuals = np.array([span.residual(t) for t in targets]).reshape(len(targets), span.dim)
-    lengths = np.linalg.norm(residuals, axis=1)
+    lengths = np.sqrt(np.einsum("ij,ij->i", residuals, residuals))
     if np.any(lengths <= EXPOSED):
         raise AssertionError("a protected cell is derivable before anything is published")
     guard = None
@@ -180,21 +201,23 @@ def _greedy(
     hidden: set[int] = set()
     for key, vector in candidates:
         r = span.residual(vector)
-        norm = np.linalg.norm(r)
-        if norm <= TOLERANCE * max(1.0, np.linalg.norm(vector)):
+        norm = math.sqrt(r @ r)
+        if norm <= TOLERANCE * max(1.0, math.sqrt(vector @ vector)):
             continue  # derivable already: publishing it tells nothing new
         q = r / norm
         along = residuals @ q
-        after = residuals - np.outer(along, q)
-        if np.any(np.linalg.norm(after, axis=1) <= EXPOSED * lengths):
+        after = residuals - along[:, None] * q
+        if len(after) and np.any(np.sqrt(np.einsum("ij,ij->i", after, after)) <= EXPOSED * lengths):
             hidden.add(key)  # a primary cell's residual is parallel to this row
             continue
         if guard is not None and len(guard):
-            if np.linalg.norm(q - guard.T @ (guard @ q)) <= EXPOSED:
+            inside = guard @ q
+            rest = q - guard.T @ inside
+            if math.sqrt(rest @ rest) <= EXPOSED:
                 hidden.add(key)  # it would reveal a new functional of the protected subspace
                 continue
-            guard = _orthonormal_rows(guard - np.outer(guard @ q, q))
-        span.basis = np.column_stack([span.basis, q])
+            guard = _orthonormal_rows(guard - inside[:, None] * q)
+        span.append(q)
         residuals = after
     return hidden
 
@@ -313,7 +336,7 @@ class _AreaStage:
         idx = np.concatenate([
             np.arange(self.atoms[i].offset, self.atoms[i].offset + self.atoms[i].basis.shape[0]) for i in atom_ids
         ]) if atom_ids else np.zeros(0, dtype=int)
-        if idx.size == 0 or self.span.basis.shape[1] == 0:
+        if idx.size == 0 or self.span.rank == 0:
             return np.zeros((0, idx.size))
         block = self.span.basis[idx, :]
         u, s, _ = np.linalg.svd(block, full_matrices=False)
@@ -329,15 +352,17 @@ def _unit_stage(
     system: System,
     atoms_pair: tuple[list[_Atom], list[int]],
     area_stage: _AreaStage,
-    municipality: str,
     units: list[int],
+    unit_cells: list[Cell],
     primary: set[int],
 ) -> set[int]:
     atoms, atom_of = atoms_pair
-    members = set(units)
-    unit_cells = [c for c in system.cells if c.unit is not None and c.unit in members]
-    if not unit_cells:
-        return set()
+    atom_ids = sorted({atom_of[u] for u in units})
+    width = sum(atoms[i].basis.shape[0] for i in atom_ids)
+    determined = area_stage.determined(atom_ids)
+    targets_here = [c for c in unit_cells if c.key in primary]
+    if not targets_here and determined.shape[0] == width:
+        return set()  # nothing to protect: every margin of the municipality is known already
     # inner coordinates: (unit, combination)
     index: dict[tuple[int, tuple], int] = {}
     for u in units:
@@ -352,8 +377,6 @@ def _unit_stage(
                 v[index[(cell.unit, combo)]] = 1.0
         return v
 
-    atom_ids = sorted({atom_of[u] for u in units})
-
     def lift(coords: np.ndarray) -> np.ndarray:
         """A margin functional in area-stage coordinates of these atoms, on the inner cells."""
         v = np.zeros(dim)
@@ -363,18 +386,18 @@ def _unit_stage(
             r = atom.basis.shape[0]
             pattern = coords[at : at + r] @ atom.basis  # values per combination of the atom
             at += r
+            position = {combo: j for j, combo in enumerate(atom.combos)}
             for u in atom.units:
                 for combo in system.combos[u]:
-                    v[index[(u, combo)]] = pattern[atom.combos.index(combo)]
+                    v[index[(u, combo)]] = pattern[position[combo]]
         return v
 
-    width = sum(atoms[i].basis.shape[0] for i in atom_ids)
-    known = np.array([lift(c) for c in area_stage.determined(atom_ids)]).reshape(-1, dim)
+    known = np.array([lift(c) for c in determined]).reshape(-1, dim)
     margins = np.array([lift(e) for e in np.eye(width)]).reshape(-1, dim)
     span = _Span(dim, known)
-    targets = [unit_vector(c) for c in unit_cells if c.key in primary]
+    targets = [unit_vector(c) for c in targets_here]
     candidates = [(c.key, unit_vector(c)) for c in sorted(unit_cells, key=_priority) if c.key not in primary]
     hidden = _greedy(span, candidates, targets, protected=margins)
     vectors = dict(candidates)
     hidden -= _publish_futile(span, ((k, vectors[k]) for k in hidden))
-    return hidden | {c.key for c in unit_cells if c.key in primary}
+    return hidden | {c.key for c in targets_here}

@@ -8,7 +8,6 @@ hands each independent table to `etl.disclosure.suppress`, and writes the hidden
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 
 import duckdb
@@ -51,29 +50,23 @@ def _solve(
 ) -> dict[int, str]:
     """Suppress one system. cells: monster_id, niva, niva_id, gruppering, gruppe, n.
     combos: unit, kommunenummer and one column per dimension. members: niva, niva_id, unit."""
-    units = sorted(combos["unit"].unique().to_list())
-    index = {u: i for i, u in enumerate(units)}
-    by_unit: dict[int, set] = defaultdict(set)
-    municipality = [""] * len(units)
     dim_cols = sorted(dims, key=dims.get)
-    for row in combos.iter_rows(named=True):
-        i = index[row["unit"]]
-        municipality[i] = row["kommunenummer"]
-        by_unit[i].add(tuple(row[d] for d in dim_cols))
-    area_index: dict[tuple[str, str], int] = {}
-    area_units: list[set[int]] = []
-    for niva, niva_id, unit in members.iter_rows():
-        if unit not in index:
-            continue
-        key = (niva, niva_id)
-        if key not in area_index:
-            area_index[key] = len(area_units)
-            area_units.append(set())
-        area_units[area_index[key]].add(index[unit])
+    per_unit = (
+        combos.group_by("unit").agg(pl.col("kommunenummer").first(), pl.struct(dim_cols).alias("combos"))
+        .sort("unit")
+    )
+    units = per_unit["unit"].to_list()
+    index = {u: i for i, u in enumerate(units)}
+    order = lambda c: tuple((v is None, v or "") for v in c)
+    areas = (
+        members.with_columns(pl.col("unit").replace_strict(index, default=None, return_dtype=pl.Int64).alias("i"))
+        .drop_nulls("i").group_by("niva", "niva_id").agg(pl.col("i"))
+    )
+    area_index = {(niva, niva_id): a for a, (niva, niva_id) in enumerate(areas.select("niva", "niva_id").iter_rows())}
     system = System(
-        municipality=municipality,
-        combos=[tuple(sorted(by_unit[i], key=lambda c: tuple((v is None, v or "") for v in c))) for i in range(len(units))],
-        areas=[frozenset(a) for a in area_units],
+        municipality=per_unit["kommunenummer"].to_list(),
+        combos=[tuple(sorted((tuple(c.values()) for c in row), key=order)) for row in per_unit["combos"].to_list()],
+        areas=[frozenset(i) for i in areas["i"].to_list()],
     )
     for mid, niva, niva_id, gruppering, gruppe, n in cells.iter_rows():
         selector = _selector(gruppering, gruppe, dims)
@@ -102,8 +95,7 @@ def _survey(con: duckdb.DuckDBPyConnection, k: int, loss: Loss) -> list[tuple[st
         units = combo_parts[system_key]
         reasons = _solve(
             part.select("monster_id", "niva", "niva_id", "gruppering", "gruppe", "n"),
-            units, members.filter(pl.col("unit").is_in(units["unit"].implode())),
-            SURVEY_DIMENSIONS, "enhet", k,
+            units, members, SURVEY_DIMENSIONS, "enhet", k,
         )
         hidden += [("indikator", mid, why) for mid, why in reasons.items()]
     _count(loss, cells, hidden, lowest="enhet")
@@ -128,8 +120,7 @@ def _mapping(con: duckdb.DuckDBPyConnection, k: int, loss: Loss) -> list[tuple[s
         units = combo_parts[(runde,)]
         reasons = _solve(
             part.select("monster_id", "niva", "niva_id", "gruppering", "gruppe", "n"),
-            units, members.filter(pl.col("unit").is_in(units["unit"].implode())),
-            MAPPING_DIMENSIONS, None, k,
+            units, members, MAPPING_DIMENSIONS, None, k,
         )
         hidden += [("kartlegging", mid, why) for mid, why in reasons.items()]
     _count(loss, cells, hidden, lowest="kommune")
