@@ -81,6 +81,12 @@ def min_svar_overridden() -> bool:
     return (os.environ.get(MIN_SVAR_OVERRIDE) or "").strip() == "1"
 
 
+def memory_gb() -> int:
+    """DuckDB's memory limit for a build, in GB (KL_MINNE_GB, default 4): beyond it, it spills."""
+    raw = os.environ.get("KL_MINNE_GB") or "4"
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 4
+
+
 def cache_dir() -> Path:
     """Where downloaded boundary files are kept (KL_CACHE_DIR, default data/cache)."""
     return Path(os.environ.get("KL_CACHE_DIR") or DATA_DIR / "cache")

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from etl import config, imports, instruments
-from etl.errors import Collector
+from etl.errors import Collector, InputError, Problem
 
 NORM_COLUMNS = ("respondentgruppe", "indikator", "snitt", "standardavvik", "kilde")
 KINDS = ("units", "answers", "results", "mapping")
@@ -80,9 +80,14 @@ def _read_normer(groups: set[str], indicators: set[str]) -> pl.DataFrame:
     )
 
 
-def sources() -> dict[str, pl.DataFrame]:
-    """Frames to register as src_* before the SQL of the build runs."""
-    frames: dict[str, pl.DataFrame] = {}
+# Answers and mapping rows can number tens of millions: the build reads them with DuckDB straight
+# from Parquet (the demo's files and each kept import's normalised file), never through Polars.
+STREAMED = {"answers": "src_svar", "mapping": "src_kartlegging"}
+
+
+def sources() -> dict[str, pl.DataFrame | list[Path]]:
+    """What to register before the SQL of the build runs: frames, or Parquet files to stream."""
+    frames: dict[str, pl.DataFrame | list[Path]] = {}
     survey = instruments.survey_frames()
     mapping = instruments.mapping_frames()
     frames |= {f"src_{name}": frame for name, frame in survey.items()}
@@ -91,9 +96,12 @@ def sources() -> dict[str, pl.DataFrame]:
         set(survey["respondentgruppe"]["respondentgruppe"]), set(survey["indikator"]["indikator"])
     )
 
-    imported = imports.load_all()
+    imported = imports.load_all(streamed=tuple(STREAMED))
     demo = demo_files()
     for kind in KINDS:
+        if kind in STREAMED:
+            frames[STREAMED[kind]] = [*([demo[kind]] if kind in demo else []), *imports.parquet_files(kind)]
+            continue
         parts = [imported[kind]]
         if kind in demo:
             parts.append(pl.read_parquet(demo[kind]).cast({"syntetisk": pl.Boolean}))
@@ -104,6 +112,26 @@ def sources() -> dict[str, pl.DataFrame]:
             frame = frame.with_columns(referanse=pl.lit(None, pl.Utf8))  # the norm the scores are on
         frames[SOURCE_NAMES[kind]] = frame
     return frames
+
+
+def refuse_overlap(con, name: str, listing: str) -> None:
+    """Two streamed files may not hold the same round and unit (or municipality): rows would
+    count twice. A cheap check (one small group-by) instead of comparing every row."""
+    owner = "enhet_id" if name == "src_svar" else "coalesce(enhet_id, kommunenummer)"
+    rows = con.execute(
+        f"select runde, {owner}, list(distinct filename order by filename) "
+        f"from read_parquet([{listing}], union_by_name = true, filename = true) "
+        f"group by all having count(distinct filename) > 1 order by all limit 20"
+    ).fetchall()
+    if rows:
+        raise InputError([
+            Problem(Path(files[-1]).name.removesuffix(".parquet"), None, "runde + enhet",
+                    f"{runde} / {owner_id}",
+                    "én fil per runde og enhet – den står også i "
+                    + ", ".join(Path(f).name.removesuffix(".parquet") for f in files[:-1])
+                    + "; fjern den gamle filen fra data/imports/ hvis denne erstatter den")
+            for runde, owner_id, files in rows
+        ])
 
 
 def input_files() -> list[Path]:

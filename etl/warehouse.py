@@ -280,9 +280,14 @@ def build(
         private_tmp.chmod(0o600)
         try:
             with _stage("Bygger staging-tabeller, marts og undertrykking", quiet):
+                _settings(con, path)
                 con.execute(f"set variable min_svar = {int(k)}")
-                for name, frame in sources.items():
-                    con.register(name, frame)
+                con.execute("create schema privat")
+                for name, source in sources.items():
+                    if isinstance(source, list):
+                        _stream(con, name, source)
+                    else:
+                        con.register(name, source)
                 steps = build_steps()
                 cut = next(i for i, s in enumerate(steps) if s.kind == "publish")
                 for step in steps[:cut]:
@@ -290,8 +295,9 @@ def build(
                         run_sql_file(con, config.SQL_DIR / step.target)
                     else:
                         report += importlib.import_module(step.target).run(con) or []
-                for name in sources:
-                    con.unregister(name)
+                for name, source in sources.items():
+                    if not isinstance(source, list):
+                        con.unregister(name)
             with _stage("Kjører datatester på det private lageret", quiet):
                 _check_contracts(con)
                 _write_info(con, info | {"rapport": "\n".join(report)})
@@ -338,6 +344,29 @@ def build(
         path=path, file=final, tables=counts, boundaries=bounds.kilde if bounds else None,
         seconds=time.perf_counter() - started, report=report,
     )
+
+
+def _settings(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Bounded memory at any data size: DuckDB spills to disk beyond the limit (KL_MINNE_GB)."""
+    spill = builds_dir(path) / ".spill"
+    spill.mkdir(exist_ok=True)
+    con.execute(f"set memory_limit = '{config.memory_gb()}GB'")
+    con.execute(f"set temp_directory = '{spill}'")
+    con.execute("set preserve_insertion_order = false")
+
+
+def _stream(con: duckdb.DuckDBPyConnection, name: str, files: list[Path]) -> None:
+    """A view privat.<name> over Parquet files: DuckDB reads them as it goes, never whole."""
+    if files:
+        listing = ", ".join("'" + str(Path(f).resolve()).replace("'", "''") + "'" for f in files)
+        con.execute(f"create view privat.{name} as select * from read_parquet([{listing}], union_by_name = true)")
+        if len(files) > 1:
+            surveys.refuse_overlap(con, name, listing)
+    else:
+        kind = next(k for k, v in surveys.STREAMED.items() if v == name)
+        con.register("tom", imports.empty_frame(kind))
+        con.execute(f"create table privat.{name} as select * from tom")
+        con.unregister("tom")
 
 
 def _check_contracts(con: duckdb.DuckDBPyConnection) -> None:

@@ -191,12 +191,18 @@ def _combine(kind: str, frames: list[pl.DataFrame], names: list[str]) -> pl.Data
 _loaded: dict[str, list[str]] = {}
 
 
-def load_all() -> dict[str, pl.DataFrame]:
-    """Every kept import of every kind (units first), concatenated per kind."""
+def load_all(streamed: tuple[str, ...] = ()) -> dict[str, pl.DataFrame]:
+    """Every kept import of every kind (units first), concatenated per kind.
+
+    Kinds in `streamed` are not read here (the build streams their `parquet_files` with DuckDB and
+    checks their keys there); they still count as read for `loaded_marker`."""
     result: dict[str, pl.DataFrame] = {}
     files = {kind: kept_files(kind) for kind in KINDS}
-    units = reference_units() if any(files[k] for k in KINDS[1:]) else None
+    units = reference_units() if any(files[k] for k in KINDS[1:] if k not in streamed) else None
     for kind in KINDS:
+        if kind in streamed:
+            result[kind] = empty_frame(kind)
+            continue
         frames = [read_kept(kind, p, units).select(list(SCHEMAS[kind])) for p in files[kind]]
         result[kind] = _combine(kind, frames, [str(p) for p in files[kind]])
     _loaded.update({kind: [p.name for p in files[kind]] for kind in KINDS})

@@ -10,8 +10,10 @@ with svar as (
         q.indikator,
         case when q.omvendt then g.skala_min + g.skala_max - s.svar else s.svar end as verdi
     from privat.stg_svar s
-    join stg_sporsmal q on q.sporsmal_id = s.sporsmal_id and q.respondentgruppe = s.respondentgruppe
-    join stg_respondentgruppe g on g.respondentgruppe = s.respondentgruppe
+    -- left joins: an item or group the instrument does not know leaves an empty indicator, which
+    -- the contracts refuse (sql/contracts.yaml), instead of vanishing
+    left join stg_sporsmal q on q.sporsmal_id = s.sporsmal_id and q.respondentgruppe = s.respondentgruppe
+    left join stg_respondentgruppe g on g.respondentgruppe = s.respondentgruppe
     where s.svar is not null
 )
 select

@@ -7,8 +7,8 @@ create table stg_omrade as select omrade, navn, kilde from src_omrade order by o
 -- one row per part of Gjøvikregionen's mapping survey (autumn 2022)
 create table stg_kartlegging_del as select nr::integer as nr, navn from src_kartlegging_del order by nr;
 
--- one row per respondent and competence area in a round
-create table privat.stg_kartlegging as
+-- one row per respondent and competence area in a round (a view over the streamed files)
+create view privat.stg_kartlegging as
 select
     runde::varchar as runde,
     kommunenummer::varchar as kommunenummer,
@@ -19,4 +19,4 @@ select
     kompetanse::tinyint as kompetanse,
     behov::tinyint as behov,
     syntetisk::boolean as syntetisk
-from src_kartlegging;
+from privat.src_kartlegging;

@@ -25,9 +25,8 @@ select respondentgruppe, indikator, snitt::double as snitt, standardavvik::doubl
 from src_norm
 order by respondentgruppe, indikator;
 
--- Respondent-level data and unsuppressed results live in the schema `privat`, which only the
--- private build file holds: the warehouse the dashboard opens never contains it.
-create schema privat;
+-- Respondent-level data and unsuppressed results live in the schema `privat` (made by the build),
+-- which only the private build file holds: the warehouse the dashboard opens never contains it.
 
 -- one row per unit (kindergarten, school, SFO, PPT office), imported or synthetic
 create table stg_enhet as
@@ -36,8 +35,9 @@ select enhet_id, enhet_navn, lower(enhetstype) as enhetstype, kommunenummer, kom
 from src_enheter
 order by enhet_id;
 
--- one row per respondent and item answered (or left empty) in a round
-create table privat.stg_svar as
+-- one row per respondent and item answered (or left empty) in a round: a view over the Parquet
+-- files the build streams (privat.src_svar), never a copy of tens of millions of rows
+create view privat.stg_svar as
 select
     runde::varchar as runde,
     enhet_id::varchar as enhet_id,
@@ -48,7 +48,7 @@ select
     trinn::tinyint as trinn,
     kjonn::varchar as kjonn,
     syntetisk::boolean as syntetisk
-from src_svar;
+from privat.src_svar;
 
 -- one row per aggregated result as leaders receive them (unit or municipality level), with the
 -- norm its score is on (results are never re-scored: SePU reports them on its own norm)
@@ -65,7 +65,7 @@ create table stg_runde as
 with alle as (
     select distinct runde from privat.stg_svar
     union select distinct runde from privat.stg_resultat
-    union select distinct runde from src_kartlegging
+    union select distinct runde from privat.src_kartlegging
 )
 select
     runde,
