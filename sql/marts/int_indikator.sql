@@ -210,7 +210,10 @@ select
     m.niva, m.niva_id, d.runde, d.enhetstype, d.respondentgruppe, d.gruppering, d.gruppe, d.indikator,
     sum(d.n) as n, sum(d.n_snitt) as n_snitt, sum(d.s_snitt) as s_snitt, sum(d.ss_snitt) as ss_snitt,
     sum(d.n_skaar) as n_skaar, sum(d.n_sd) as n_sd, sum(d.s_skaar) as s_skaar, sum(d.ss_skaar) as ss_skaar,
-    count(distinct d.referanse) as antall_referanser,
+    -- how many references the cell mixes, as far as the marts care (0, 1 or more): min and max
+    -- instead of a distinct count, which would hash every string of tens of millions of rows
+    case when min(d.referanse) is null then 0 when min(d.referanse) = max(d.referanse) then 1 else 2 end
+        as antall_referanser,
     min(d.referanse) as referanse,
     bool_or(d.syntetisk) as syntetisk
 from inndelt d
