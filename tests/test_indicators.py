@@ -393,3 +393,24 @@ def test_no_change_is_computed_across_references(dataset: Path):
             "and gruppering = 'alle'", [KOMMUNE, INDICATOR],
         ).fetchall()
     assert rows == [], "2022 mixes two references; a change to 2023 would compare different scales"
+
+
+def test_a_second_file_with_the_same_round_and_unit_is_refused(dataset: Path, tmp_path: Path, geo_dir: Path):
+    """Answers are streamed from the kept files by the build: two files that both hold a round of
+    one unit would count its pupils twice, so the import is refused and nothing changes."""
+    root = tmp_path / "kopi"
+    shutil.copytree(dataset, root, symlinks=True)
+    before = (root / "warehouse.duckdb").resolve()
+    header = ["runde", "enhet_id", "respondentgruppe", "respondent_id", "sporsmal_id", "svar", "trinn", "kjonn"]
+    again = write_csv(tmp_path / "svar-2023-igjen.csv", [header, *(r for r in pupil_rows() if r[:2] == ["2023", "IND-A"])])
+    env = etl_env(
+        root / "warehouse.duckdb", root / "cache", KL_IMPORT_DIR=str(root / "imports"),
+        KL_DEMO_DIR=str(root / "demo"),
+        KL_GEOJSON=str(geo_dir / KOMMUNE_GEOJSON), KL_FYLKE_GEOJSON=str(geo_dir / FYLKE_GEOJSON),
+    )
+    proc = run_cli(["import", "answers", str(again)], env=env)
+    assert proc.returncode == 2, describe(proc)
+    assert "svar-2023-igjen" in proc.stderr and "2023 / IND-A" in proc.stderr, describe(proc)
+    assert "svar-2023" in proc.stderr.replace("svar-2023-igjen", ""), describe(proc)
+    assert (root / "warehouse.duckdb").resolve() == before
+    assert not any("igjen" in p.name for p in (root / "imports").rglob("*")), "the refused file was kept"
