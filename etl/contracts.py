@@ -51,10 +51,19 @@ def check(con: duckdb.DuckDBPyConnection, contracts: dict | None = None) -> list
             dupes = con.execute(f"select count(*) from (select {cols} from {t} group by all having count(*) > 1)").fetchone()[0]
             if dupes:
                 failures.append(f"{table}: {dupes} duplikat(er) av nøkkelen ({', '.join(key)})")
-        for col in (key or []) + rules.get("not_null", []):
-            nulls = con.execute(f"select count(*) from {t} where {_ident(col)} is null").fetchone()[0]
+        # every column's empty values and every forbidden condition in one pass over the table
+        columns = list(dict.fromkeys((key or []) + rules.get("not_null", [])))
+        conditions = rules.get("no_rows_where", [])
+        tests = [f"{_ident(c)} is null" for c in columns] + [f"({c})" for c in conditions]
+        counts = con.execute(
+            f"select {', '.join(f'count(*) filter (where {x})' for x in tests)} from {t}"
+        ).fetchone() if tests else ()
+        for col, nulls in zip(columns, counts):
             if nulls:
                 failures.append(f"{table}.{col}: {nulls} tomme verdier")
+        for condition, n in zip(conditions, counts[len(columns):]):
+            if n:
+                failures.append(f"{table}: {n} rader der {condition}")
         for col, target in (rules.get("relationships") or {}).items():
             other, other_col = target.split(".")
             orphans = con.execute(
@@ -71,10 +80,6 @@ def check(con: duckdb.DuckDBPyConnection, contracts: dict | None = None) -> list
             ).fetchall()
             if bad:
                 failures.append(f"{table}.{col}: ukjente verdier {sorted(b[0] for b in bad)}")
-        for condition in rules.get("no_rows_where", []):
-            n = con.execute(f"select count(*) from {t} where {condition}").fetchone()[0]
-            if n:
-                failures.append(f"{table}: {n} rader der {condition}")
         if "row_count" in rules:
             n = con.execute(f"select count(*) from {t}").fetchone()[0]
             if n != rules["row_count"]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -280,7 +281,7 @@ def build(
         private_tmp.chmod(0o600)
         try:
             with _stage("Bygger staging-tabeller, marts og undertrykking", quiet):
-                _settings(con, path)
+                _settings(con, path, private_tmp)
                 con.execute(f"set variable min_svar = {int(k)}")
                 con.execute("create schema privat")
                 for name, source in sources.items():
@@ -340,16 +341,24 @@ def build(
                 with suppress(OSError):  # never hide the error that stopped the build
                     f.unlink(missing_ok=True)
         raise
+    finally:
+        shutil.rmtree(private_dir(path) / ".spill" / private_tmp.name, ignore_errors=True)
     return BuildResult(
         path=path, file=final, tables=counts, boundaries=bounds.kilde if bounds else None,
         seconds=time.perf_counter() - started, report=report,
     )
 
 
-def _settings(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Bounded memory at any data size: DuckDB spills to disk beyond the limit (KL_MINNE_GB)."""
-    spill = builds_dir(path) / ".spill"
-    spill.mkdir(exist_ok=True)
+def _settings(con: duckdb.DuckDBPyConnection, path: Path, private_tmp: Path) -> None:
+    """Bounded memory at any data size: DuckDB spills to disk beyond the limit (KL_MINNE_GB).
+    Spilled pages hold answers, so they go in the private folder, one subfolder per build; a
+    killed build's subfolder (its private .tmp file gone) is removed by the next build."""
+    spill = private_dir(path) / ".spill"
+    for old in spill.glob("*") if spill.exists() else ():
+        if not (private_dir(path) / old.name).exists():
+            shutil.rmtree(old, ignore_errors=True)
+    spill = spill / private_tmp.name
+    spill.mkdir(parents=True, exist_ok=True)
     con.execute(f"set memory_limit = '{config.memory_gb()}GB'")
     con.execute(f"set temp_directory = '{spill}'")
     con.execute("set preserve_insertion_order = false")
