@@ -13,7 +13,7 @@ from etl.errors import InputError, UserError
 from etl.lock import Busy, writer_lock
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
-WRITERS = ("build", "demo", "import", "prepare")  # commands that hold the warehouse's writer lock
+WRITERS = ("build", "demo", "import", "prepare", "fetch")  # commands that hold the warehouse's writer lock
 
 DESCRIPTION = """\
 Bygger og leser datalageret (DuckDB) for dashbordet om Kompetanseløftet og SePUs
@@ -28,6 +28,7 @@ Kommandoer:
   prepare  gjør lageret klart for dashbordet (`make run`): ekte data hvis det finnes, ellers
            demodata; bygger bare når kildene er endret siden forrige bygg
   report   lager regionrapporten for et samarbeid eller en kommune som PowerPoint eller PDF
+  fetch    henter offentlig statistikk fra Udirs statistikkbank (fetch udir) og bygger lageret
 
 Miljøvariabler:
   KL_WAREHOUSE      stien til lageret (standard: data/warehouse.duckdb)
@@ -45,6 +46,8 @@ Miljøvariabler:
   KL_LAS_VENT       sekunder build, demo og import venter på en annen som skriver til
                     lageret (standard: 900; 0 = ikke vent)
   KL_FEILSOK        1 viser tekniske detaljer når en kommando feiler
+  KL_UDIR_API       adressen til Udirs statistikkbank for fetch udir
+                    (standard: https://statistikkportalen.udir.no/api/rapportering/)
 
 Bare én kommando skriver til lageret om gangen (låsefilen <lager>.lock).
 
@@ -113,14 +116,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="importer en eksport og bygg lageret på nytt",
         description="Leser en CSV- eller .xlsx-fil, kontrollerer hver rad og lister alle feil "
         "(fil, rad, kolonne). Er filen gyldig, tas den vare på i data/imports/<type>/ og lageret "
-        "bygges på nytt; feiler byggingen, fjernes filen igjen. Formatene: docs/import-formats.md.",
+        "bygges på nytt; feiler byggingen, fjernes filen igjen. Formatene: docs/import-formats.md. "
+        "`import udir FIL...` leser lagrede JSON-svar fra Udirs statistikkbank (én eller flere "
+        "filer, se docs/offentlig-statistikk.md).",
     )
     imp.add_argument(
-        "kind", metavar="TYPE", choices=("units", "answers", "results", "mapping"),
+        "kind", metavar="TYPE", choices=("units", "answers", "results", "mapping", "udir"),
         help="units (enheter), answers (svar per respondent og spørsmål), results "
-        "(aggregerte resultater) eller mapping (kompetansekartlegging)",
+        "(aggregerte resultater), mapping (kompetansekartlegging) eller udir (offentlig statistikk)",
     )
-    imp.add_argument("file", metavar="FIL", type=Path, help="filen som skal importeres (.csv eller .xlsx)")
+    imp.add_argument(
+        "file", metavar="FIL", type=Path, nargs="+",
+        help="filen som skal importeres (.csv eller .xlsx; for udir ett eller flere JSON-svar)",
+    )
+    imp.add_argument(
+        "--hentet", metavar="DATO", default=None,
+        help="udir: datoen svarene ble hentet fra Udir (2025-11-30); uten den står «ikke registrert»",
+    )
     imp.add_argument(
         "--kolonner", metavar="FIL.yaml", type=Path, default=None,
         help="kolonnefil for en eksport med andre kolonnenavn: «kolonner:» med «overskrift i filen: "
@@ -132,6 +144,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _mixing_arg(imp)
     _warehouse_arg(imp)
+
+    fetch = sub.add_parser(
+        "fetch",
+        help="hent offentlig statistikk fra Udir og bygg lageret",
+        description="Henter Elever og skoler (GSI), fravær på 10. trinn og nasjonale prøver for alle "
+        "kommuner og fylker fra Udirs statistikkbank (krever nett), kontrollerer svarene som "
+        "`import udir`, tar vare på dem med hentedato og bygger lageret. Feiler noe, tas ingenting "
+        "vare på. Elevundersøkelsen hentes ikke (én forespørsel per kommune). Lisens: NLOD 2.0, "
+        "Kilde: Utdanningsdirektoratet.",
+    )
+    fetch.add_argument("kilde", metavar="KILDE", choices=("udir",), help="udir (Utdanningsdirektoratet)")
+    fetch.add_argument(
+        "--aar", metavar="SKOLEÅR", nargs="+", type=_school_year, default=None,
+        help="skoleår som 2024-25 (ett eller flere); standard: rapportenes egne standardår",
+    )
+    fetch.add_argument(
+        "--api", metavar="URL", default=None,
+        help="adressen til API-et (miljø: KL_UDIR_API; standard: "
+        "https://statistikkportalen.udir.no/api/rapportering/)",
+    )
+    _mixing_arg(fetch)
+    _warehouse_arg(fetch)
 
     demo = sub.add_parser(
         "demo",
@@ -202,6 +236,15 @@ def _mixing_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _school_year(text: str) -> int:
+    from etl.udir_fetch import parse_school_year
+
+    try:
+        return parse_school_year(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)
@@ -220,7 +263,7 @@ def _integer(text: str) -> int:
 
 
 # the views in sql/exports/export_<name>.sql (a test keeps the two in step)
-EXPORT_NAMES = ("partnerships", "municipalities", "indicators", "mapping")
+EXPORT_NAMES = ("partnerships", "municipalities", "indicators", "mapping", "offentlig-statistikk")
 
 
 def _build(
@@ -261,21 +304,50 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from etl import imports
 
     path = args.warehouse or config.warehouse_path()
-    specs = imports.fields(args.kind, imports.Municipalities.load())
-    options = imports.Options(
-        imports.read_column_file(args.kolonner, args.kind, specs) if args.kolonner else {},
-        args.norm.strip() if args.norm and args.norm.strip() else None,
-    )
-    lines = imports.import_file(
-        args.kind,
-        args.file,
-        lambda: _build(path, quiet=True, med_demodata=args.med_demodata),
-        options=options,
-        warehouse=path,
-        med_demodata=args.med_demodata,
-    )
+    rebuild = lambda: _build(path, quiet=True, med_demodata=args.med_demodata)
+    if args.kind == "udir":
+        from etl import udir
+
+        if args.kolonner or args.norm:
+            print("Feil: --kolonner og --norm gjelder ikke udir (Udirs svar har faste kolonner).", file=sys.stderr)
+            return 2
+        lines = udir.import_paths(args.file, rebuild, hentet=args.hentet)
+    else:
+        if len(args.file) > 1 or args.hentet:
+            print(f"Feil: importer én fil om gangen for {args.kind} (--hentet gjelder bare udir).", file=sys.stderr)
+            return 2
+        specs = imports.fields(args.kind, imports.Municipalities.load())
+        options = imports.Options(
+            imports.read_column_file(args.kolonner, args.kind, specs) if args.kolonner else {},
+            args.norm.strip() if args.norm and args.norm.strip() else None,
+        )
+        lines = imports.import_file(
+            args.kind,
+            args.file[0],
+            rebuild,
+            options=options,
+            warehouse=path,
+            med_demodata=args.med_demodata,
+        )
     for line in lines:
         print(line, file=sys.stderr)
+    return 0
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from etl import udir_fetch
+
+    path = args.warehouse or config.warehouse_path()
+    log = lambda line: print(line, file=sys.stderr)
+    try:
+        lines = udir_fetch.fetch(
+            args.aar, lambda: _build(path, quiet=True, med_demodata=args.med_demodata), base=args.api, log=log
+        )
+    except udir_fetch.FetchError as exc:
+        print(f"Feil: {exc} Ingenting er endret.", file=sys.stderr)
+        return 1
+    for line in lines:
+        log(line)
     return 0
 
 
@@ -400,7 +472,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "build": _cmd_build, "export": _cmd_export, "import": _cmd_import, "demo": _cmd_demo, "report": _cmd_report,
-    "prepare": _cmd_prepare,
+    "prepare": _cmd_prepare, "fetch": _cmd_fetch,
 }
 
 

@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 from rich.console import Console
 
-from etl import config, contracts, geography, imports, partnerships, surveys
+from etl import config, contracts, geography, imports, partnerships, surveys, udir
 from etl.errors import InputError, UserError
 
 KEEP_BUILDS = 3
@@ -147,6 +147,7 @@ def input_files() -> list[Path]:
         partnerships.EIERPLAN_CSV,
         *sql_files(),
         *surveys.input_files(),
+        *udir.input_files(),
         *sorted((config.PROJECT_ROOT / "etl").rglob("*.py")),
     ]
 
@@ -261,6 +262,8 @@ def build(
     }
     with _stage("Leser undersøkelser og kartlegging", quiet):
         sources |= surveys.sources()
+    with _stage("Leser offentlig statistikk fra Udir", quiet):
+        sources |= udir.sources()
 
     stamp = time.strftime("%Y%m%dT%H%M%S")
     final = target_dir / f"{path.stem}-{stamp}-{os.getpid()}.duckdb"
