@@ -50,6 +50,7 @@ PAGES = [
     st.Page("sider/indikatorer.py", title=t("side.indikatorer"), icon=":material/bar_chart:"),
     st.Page("sider/sammenligning.py", title=t("side.sammenligning"), icon=":material/compare_arrows:"),
     st.Page("sider/kartlegging.py", title=t("side.kartlegging"), icon=":material/grid_on:"),
+    st.Page("sider/offentlig.py", title=t("side.offentlig"), icon=":material/account_balance:"),
     st.Page("sider/data.py", title=t("side.data"), icon=":material/download:"),
     st.Page("sider/om.py", title=t("side.om"), icon=":material/info:"),
 ]
@@ -58,7 +59,8 @@ st.session_state["_filters"] = filters.sidebar()
 info = queries.build_info()
 if info.min_svar < config.MIN_SVAR_FLOOR:
     st.error(t("app.k_overstyrt", k=info.min_svar), icon=":material/warning:")
-if info.syntetisk:
+# Offentlig statistikk shows only Udir's real figures: it never carries the demo mark
+if info.syntetisk and page.url_path != "offentlig":
     st.warning(t("felles.demo_banner"), icon=":material/science:")
 notice = st.container()
 page.run()

@@ -149,3 +149,26 @@ def region_indicators(niva: str, niva_id: str) -> pl.DataFrame:
 def public_statistics_loaded() -> bool:
     """Whether the warehouse holds Udir's public statistics."""
     return bool(query("rapport_offentlig_finnes")["finnes"][0])
+
+
+# --- public statistics from Udir (page Offentlig statistikk) ---------------------------------------
+
+
+def public_indicators() -> pl.DataFrame:
+    """The public indicators with figures, their definitions and school years."""
+    return query("offentlig_indikatorer")
+
+
+def public_partnership(partnerskap_id: str, indikator: str) -> pl.DataFrame:
+    """A collaboration's municipalities, the collaboration, its counties and the country, per year."""
+    return query("offentlig_samarbeid", partnerskap=partnerskap_id, indikator=indikator)
+
+
+def public_map(indikator: str, skolear: str) -> pl.DataFrame:
+    """Every municipality's figure for a public indicator and school year."""
+    return query("offentlig_kart", indikator=indikator, skolear=skolear)
+
+
+def public_sources() -> pl.DataFrame:
+    """The Udir response files behind the figures, with provenance."""
+    return query("offentlig_kilder")

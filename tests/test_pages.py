@@ -383,6 +383,9 @@ def test_every_query_file_runs(monkeypatch, demo_warehouse_a):
         "gruppering": ["alle", "trinn", "kjonn"],
         "respondentgruppe": [gruppe, None],
         "runde": ["siste", *mapping_rounds],
+        # public statistics (Offentlig statistikk)
+        "partnerskap_id": ["kongsbergregionen-alle-med"],
+        "skolear": ["2024-25"],
     }
 
     def calls(fn: Callable) -> list[dict]:
