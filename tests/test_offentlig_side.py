@@ -50,6 +50,12 @@ def all_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def figures_table(at: AppTest):
+    """The page's table of all figures (the map's table of municipalities comes first)."""
+    [table] = [d.value for d in at.dataframe if "Nivå" in d.value.columns]
+    return table
+
+
 def mart_row(warehouse: Path, niva_id: str, indikator: str, skolear: str) -> dict:
     with connect_ro(warehouse) as con:
         cur = con.execute("select * from mart_offentlig where niva_id = ? and indikator = ? and skolear = ?",
@@ -73,7 +79,7 @@ def test_page_shows_real_figures_without_the_demo_mark(monkeypatch, demo_warehou
     assert {layer["id"] for layer in spec["layers"]} >= {"kommuner", "samarbeid"}
     # the collaboration's hand-checked share (test_offentlig_marts) is what the table shows
     row = mart_row(demo_warehouse_a, "nord-osterdal-regional-kompetanseutvikling", "andel_itos", "2024-25")
-    shown = at.dataframe[0].value
+    shown = figures_table(at)
     line = shown[(shown["Område"] == "Nord-Østerdal samlet") & (shown["Skoleår"] == "2024–25")]
     assert line["Verdi"].tolist() == [f"{row['verdi']:.1f}".replace(".", ",") + "\u00a0%"]
     # the period and what the years are relative to it, and the series break
@@ -89,7 +95,7 @@ def test_a_collaboration_with_hidden_municipalities_shows_bounds_not_a_number(mo
     row = mart_row(demo_warehouse_a, "kongsbergregionen-alle-med", "andel_itos", "2025-26")
     assert row["status"] == "delvis"
     assert "Udir har skjult tallet for 4 av 8 kommuner (Hjartdal, Notodden, Rollag, Tinn)" in text
-    shown = at.dataframe[0].value
+    shown = figures_table(at)
     line = shown[(shown["Område"] == "Kongsbergregionen samlet") & (shown["Skoleår"] == "2025–26")]
     nedre = f"{row['nedre']:.1f}".replace(".", ",")
     assert line["Verdi"].tolist()[0].startswith(f"skjult – mellom {nedre}")
@@ -173,11 +179,89 @@ def test_page_in_browser(size, server, chromium):
         browser_page.screenshot(path=str(SCREENSHOTS / f"offentlig-{size[0]}x{size[1]}.png"))
         # the CSV of the figures: real data, no DEMODATA in its name, every row with the source
         with browser_page.expect_download() as info:
-            browser_page.get_by_role("button", name="Last ned CSV").click()
+            browser_page.get_by_role("button", name="Last ned tallene (CSV)").click()
         download = info.value
         assert "DEMODATA" not in download.suggested_filename
-        rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_bytes().decode("utf-8-sig")), delimiter=";"))
+        text = Path(download.path()).read_bytes().decode("utf-8-sig")
+        header = [line for line in text.splitlines() if line.startswith("# ")]
+        assert any("Ekte tall fra Udir" in line for line in header) and not any("Demodata" in line for line in header)
+        body = "\n".join(line for line in text.splitlines() if not line.startswith("# "))
+        rows = list(csv.DictReader(io.StringIO(body), delimiter=";"))
         assert rows and {r["kilde"] for r in rows} == {KILDE} and {r["syntetisk"] for r in rows} == {"false"}
         assert guarded.blocked == [], sorted(set(guarded.blocked))
     finally:
         guarded.context.close()
+
+
+@pytest.mark.parametrize("lang", ["nn", "en"])
+def test_page_in_nynorsk_and_english(lang, monkeypatch, demo_warehouse_a):
+    """Every text of the page comes from the catalogue in the chosen language; no demo mark."""
+    from dashboard import tekster
+
+    at = page(monkeypatch, demo_warehouse_a, {"o_samarbeid": "Kongsbergregionen", "lang": lang})
+    no_exception(at)
+    catalogue = tekster.catalogue()
+    assert at.title[0].value == catalogue["offentlig.tittel"][lang]
+    text = all_text(at)
+    assert catalogue["offentlig.merke"][lang] in text
+    assert catalogue["felles.demo_merke"][lang] not in text
+    hidden = catalogue["offentlig.merknad_skjult"][lang].split("{")[0]
+    assert hidden in text, "the note on hidden municipalities is in the chosen language"
+    assert at.selectbox(key="o_indikator").format_func("andel_itos") == catalogue["kode.offentlig_indikator.andel_itos"][lang]
+
+
+# --- universal design in the browser -------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_no_serious_axe_violations(lang, server, chromium):
+    from test_accessibility import AXE, RULES
+
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make test` (it installs the npm lockfile with `npm ci`)", pytrace=False)
+    guarded = guarded_context(chromium)
+    try:
+        browser_page = guarded.new_page()
+        browser_page.set_default_timeout(EXPECT_TIMEOUT)
+        browser_page.goto(server.url + "/offentlig" + ("" if lang == "nb" else f"?lang={lang}"))
+        wait_for_app(browser_page, READY_TIMEOUT)
+        browser_page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+        browser_page.add_script_tag(path=str(AXE))
+        result = browser_page.evaluate("async rules => await axe.run(document, rules)", RULES)
+        serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious, json.dumps([{"id": v["id"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+                                        for v in serious], ensure_ascii=False)
+        assert guarded.blocked == []
+    finally:
+        guarded.context.close()
+
+
+@pytest.mark.browser
+def test_chart_text_is_large_and_dark_enough(server, chromium):
+    from test_accessibility import CHART_TEXTS, hex_of_css
+
+    from dashboard import palette
+
+    guarded = guarded_context(chromium)
+    try:
+        browser_page = guarded.new_page()
+        browser_page.set_default_timeout(EXPECT_TIMEOUT)
+        browser_page.goto(server.url + "/offentlig?o_samarbeid=Kongsbergregionen")
+        wait_for_app(browser_page, READY_TIMEOUT)
+        browser_page.mouse.move(0, 0)
+        texts = []
+        charts = browser_page.locator('[data-testid="stVegaLiteChart"]')
+        expect(charts).to_have_count(2, timeout=EXPECT_TIMEOUT)
+        for i in range(charts.count()):
+            charts.nth(i).scroll_into_view_if_needed()
+            browser_page.wait_for_function("el => el.querySelectorAll('svg text').length > 0",
+                                           arg=charts.nth(i).element_handle())
+            texts += browser_page.evaluate(CHART_TEXTS)
+    finally:
+        guarded.context.close()
+    assert len(texts) > 10
+    assert not [x for x in texts if x["size"] < 16], "chart text under 16 px"
+    faint = [x["text"] for x in texts
+             if palette.contrast(hex_of_css(x["fill"]), hex_of_css(x["under"])) < 4.5]
+    assert not faint, faint[:5]

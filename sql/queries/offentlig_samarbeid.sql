@@ -8,7 +8,7 @@ with medlem as (
 select
     m.niva, m.niva_id, m.niva_navn, m.skolear, m.ar, m.indikator, m.type, m.enhet,
     m.teller, m.nevner, m.verdi, m.nedre, m.ovre, m.usikkerhet, m.verdi_synlige, m.nevner_synlige,
-    m.antall_omrader, m.antall_skjult, m.antall_mangler, m.status, m.undertrykt, m.grunnlag,
+    m.antall_omrader, m.antall_skjult, m.antall_mangler, m.skjulte, m.manglende, m.status, m.undertrykt, m.grunnlag,
     m.merknad, m.kilde, m.lisens, m.syntetisk
 from mart_offentlig m
 where m.indikator = $indikator
