@@ -26,6 +26,10 @@ MAP_CLASSES = palette.COMPETENCE_CLASSES[1:]  # five blues: more is darker, no j
 BAND = "#f3e3a8"  # the collaboration's period behind the lines: light, text on it stays 4.5:1
 HIDDEN = palette.NO_DATA
 NONE = palette.OUTSIDE
+HEIGHT = 360  # px of the chart over time
+# Streamlit sizes charts with autosize "fit", which already keeps room for the value texts drawn
+# right of the plot; a little padding covers what it measures before the web font has loaded
+LABEL_SLACK = 40
 
 
 # --- words and numbers -------------------------------------------------------------------------------
@@ -178,6 +182,31 @@ def _padded(values: list[float]) -> list[float]:
     return [math.floor(low - pad), math.ceil(high + pad)]
 
 
+def _nice_top(high: float) -> float:
+    """The top of a value axis from zero: the next 1, 2 or 5 times a power of ten above high."""
+    step = 10 ** math.floor(math.log10(high)) if high > 0 else 1.0
+    return next(m * step for m in (1, 2, 2.5, 5, 10) if m * step >= high * 1.05)
+
+
+def spread(values: list[float | None], chosen: list[bool], domain: list[float], height: int,
+           gap_px: float = 22) -> list[float | None]:
+    """Label positions for the chosen values, moved apart just enough that 16 px labels do not
+    overlap (the line itself stays where the value is)."""
+    gap = (domain[1] - domain[0]) * gap_px / height
+    order = sorted((v, i) for i, (v, c) in enumerate(zip(values, chosen)) if c and v is not None)
+    out = list(values)
+    placed: list[float] = []
+    for v, i in order:
+        y = max(v, placed[-1] + gap) if placed else v
+        placed.append(y)
+        out[i] = y
+    over = (placed[-1] - domain[1]) if placed else 0
+    if over > 0:  # pushed above the axis: move the whole stack down, keeping the gaps
+        for v, i in order:
+            out[i] -= over
+    return out
+
+
 def _shown(data: pl.DataFrame) -> list[float]:
     return [v for c in ("verdi", "nedre", "ovre") for v in data[c].to_list() if v is not None]
 
@@ -192,8 +221,13 @@ def over_time(data: pl.DataFrame, periode: tuple[int, int] | None, y_title: str,
               brudd_ar: int | None) -> tuple[dict, pl.DataFrame]:
     """Collaboration, counties and country across school years, each line named at its end; the
     school years of the collaboration's period shaded; a series break marked before its year."""
-    years = data["ar"].to_list() + (list(periode) if periode else [])
-    first, last = min(years), max(years)
+    first, last = data["ar"].min(), data["ar"].max()
+    if periode and periode[0] < first <= periode[1] + 1:
+        first -= 1  # one school year of the period before the figures, not the whole period
+    if periode and periode[0] - 1 <= last < periode[1]:
+        last += 1
+    if periode and (periode[1] < first or periode[0] > last):
+        periode = None  # the period lies outside the years shown: the text above says so
     names, range_ = colours(data)
     last_year = data.filter(pl.col("verdi").is_not_null() | pl.col("nedre").is_not_null())["ar"].max()
     data = data.with_columns(
@@ -204,7 +238,8 @@ def over_time(data: pl.DataFrame, periode: tuple[int, int] | None, y_title: str,
     x = {"field": "ar", "type": "quantitative", "title": t("offentlig.skolear"), "scale": scale_x,
          "axis": {"values": list(range(first, last + 1)), "grid": False,
                   "labelExpr": "datum.value + '–' + substring(toString(datum.value + 1), 2, 4)"}}
-    scale_y = {"zero": True} if zero else {"domain": _padded(_shown(data)), "nice": False}
+    domain_y = [0.0, _nice_top(max(_shown(data) or [1.0]))] if zero else _padded(_shown(data))
+    scale_y = {"domain": domain_y, "nice": False, "zero": zero}
     y = {"field": "verdi", "type": "quantitative", "title": y_title, "scale": scale_y}
     colour = {"field": "omrade", "type": "nominal", "legend": None, "scale": {"domain": names, "range": range_}}
     layers: list[dict] = []
@@ -244,8 +279,9 @@ def over_time(data: pl.DataFrame, periode: tuple[int, int] | None, y_title: str,
                       "text": {"field": "etikett"}, "color": {"value": palette.INK}}},
     ]
     data = data.with_columns(pl.coalesce("verdi", "nedre").alias("etikett_y"))
-    longest = max((len(s) for s in data.filter(pl.col("siste"))["etikett"].to_list()), default=10)
-    spec = {"height": 360, "padding": {"right": min(300, 9 * longest + 30)}, "layer": layers}
+    data = data.with_columns(pl.Series("etikett_y", spread(
+        data["etikett_y"].to_list(), data["siste"].to_list(), domain_y, HEIGHT), pl.Float64))
+    spec = {"height": HEIGHT, "padding": {"right": LABEL_SLACK}, "layer": layers}
     return spec, data
 
 
@@ -259,16 +295,17 @@ def municipalities(data: pl.DataFrame, x_title: str, zero: bool) -> tuple[dict, 
     data = data.with_columns(pl.coalesce("ovre", "verdi", pl.lit(domain[0])).alias("etikett_x"))
     names, range_ = colours(data)
     scale = {"domain": domain, "nice": True, "zero": zero}
-    y = {"field": "omrade", "type": "nominal", "sort": None, "title": None,
+    # the rows in the frame's order: a null sort would take the first layer's rows first, and
+    # that layer leaves out the areas without a value
+    y = {"field": "omrade", "type": "nominal", "sort": data["omrade"].to_list(), "title": None,
          "axis": {"labelFontWeight": {"condition": {"test": f"indexof({charts.js(names[:1])}, datum.value) >= 0",
                                                     "value": "bold"}, "value": "normal"}}}
     x = {"field": "verdi", "type": "quantitative", "title": x_title, "scale": scale}
     colour = {"field": "omrade", "type": "nominal", "legend": None, "scale": {"domain": names, "range": range_}}
     mark = {"type": "bar", "height": 22} if zero else {"type": "point", "filled": True, "size": 200, "opacity": 1}
-    longest = max((len(s) for s in data["tekst"].to_list()), default=8)
     spec = {
         "height": {"step": charts.ROW},
-        "padding": {"right": min(420, 9 * longest + 20)},
+        "padding": {"right": LABEL_SLACK},
         "layer": [
             {"transform": [{"filter": "datum.verdi != null"}], "mark": mark,
              "encoding": {"y": y, "x": x, "color": colour, "tooltip": _tooltip()}},
@@ -302,6 +339,27 @@ def class_edges(values: list[float]) -> list[float]:
     return [ordered[min(len(ordered) - 1, int(len(ordered) * q / 5))] for q in range(1, 5)]
 
 
+def uncluttered(labels: list[dict], zoom: float, char_px: float = 8.5, line_px: float = 24) -> list[dict]:
+    """The labels that fit at the map's first zoom without covering one another (in the order
+    given); the rest are left off, their figures stand in the chart and the table."""
+    scale = 512 * 2 ** zoom  # deck.gl's Web Mercator world in pixels at this zoom
+
+    def box(label: dict) -> tuple[float, float, float, float]:
+        x = (label["lon"] + 180) / 360 * scale
+        rad = math.radians(label["lat"])
+        y = (1 - math.log(math.tan(rad) + 1 / math.cos(rad)) / math.pi) / 2 * scale
+        half = (len(label["tekst"]) * char_px + 8) / 2
+        return x - half, y - line_px / 2, x + half, y + line_px / 2
+
+    kept, boxes = [], []
+    for label in labels:
+        b = box(label)
+        if all(b[2] <= o[0] or o[2] <= b[0] or b[3] <= o[1] or o[3] <= b[1] for o in boxes):
+            kept.append(label)
+            boxes.append(b)
+    return kept
+
+
 def map_deck(kart: pl.DataFrame, kommuner: pl.DataFrame, medlemmer: set[str], fylker: set[str],
              enhet: str, desimaler: int) -> tuple[CompactDeck, list[tuple[str, str]], pl.DataFrame]:
     """The municipalities coloured by the figure in five classes, the collaboration's outlined and
@@ -330,7 +388,7 @@ def map_deck(kart: pl.DataFrame, kommuner: pl.DataFrame, medlemmer: set[str], fy
                      "fylkesnummer": p["fylkesnummer"]})
     table = pl.DataFrame(rows, infer_schema_length=None)
     labels = [{"tekst": f"{r['kommune']}: {r['tekst']}", "lon": r["lon"], "lat": r["lat"]}  # ikke-tekst
-              for r in rows if r["medlem"]]
+              for r in sorted(rows, key=lambda r: r["verdi"] is None) if r["medlem"]]
     layers = []
     if geo.kommuner is not None:
         classes = [0] * len(geo.index)
@@ -367,6 +425,8 @@ def map_deck(kart: pl.DataFrame, kommuner: pl.DataFrame, medlemmer: set[str], fy
         ))
         bounds = [(r["lon"] - 0.3, r["lat"] - 0.15, r["lon"] + 0.3, r["lat"] + 0.15)
                   for r in rows if r["fylkesnummer"] in fylker]
+    lat, lon, zoom = kartgrunnlag.fit(bounds, width=640, height=600, max_zoom=8.0)
+    labels = uncluttered(labels, zoom)
     if labels:
         layers.append(pdk.Layer(
             "TextLayer", labels, id="etiketter", get_position="[lon, lat]", get_text="tekst", get_size=15,
@@ -374,7 +434,6 @@ def map_deck(kart: pl.DataFrame, kommuner: pl.DataFrame, medlemmer: set[str], fy
             get_background_color=[255, 255, 255, 235], background_padding=[4, 2], pickable=False,
             character_set='"auto"', font_family='"Source Sans Pro, Arial, sans-serif"', font_weight=600,  # ikke-tekst
         ))
-    lat, lon, zoom = kartgrunnlag.fit(bounds, width=640, height=600, max_zoom=8.0)
     deck = CompactDeck(
         layers=layers, map_provider=None,  # no basemap: the page sends nothing out
         tooltip={"html": t("offentlig.kart_verktoytips"),

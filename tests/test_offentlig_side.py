@@ -102,6 +102,13 @@ def test_a_collaboration_with_hidden_municipalities_shows_bounds_not_a_number(mo
     hidden = shown[(shown["Område"] == "Rollag")]["Verdi"].tolist()
     assert hidden and set(hidden) == {"skjult av Udir"}
     assert "Ingen av tallene er fra samarbeidsperioden" in text
+    over_time, members = (json.loads(c.proto.spec) for c in at.get("vega_lite_chart"))
+    # the period 2017-2023 ended before the figures: one school year of it is shown, not seven
+    x_domains = {json.dumps(layer["encoding"]["x"]["scale"]["domain"]) for layer in over_time["layer"]}
+    assert x_domains == {json.dumps([2022.5, 2025.5])}
+    # the collaboration comes first though it has no value (only bounds), then its municipalities
+    [order] = {json.dumps(layer["encoding"]["y"]["sort"]) for layer in members["layer"]}
+    assert json.loads(order)[:2] == ["Kongsbergregionen samlet", "Kongsberg"]
     # the chart data never carries a number for a hidden municipality
     import pyarrow as pa
 

@@ -90,27 +90,28 @@ if len(aar) > 1:
         t("offentlig.skolear"), aar, format_func=o.school_year, default=aar[-1], key="o_ar", bind="query-params",
     ) or aar[-1]
 label = o.school_year(valgt_aar)
-chart_col, map_col = st.columns([1, 1], gap="large")
-with chart_col:
-    st.subheader(t("offentlig.kommunene", aar=label))
-    dette_aar = rader.filter(pl.col("ar") == valgt_aar)
-    if dette_aar.is_empty():
-        st.caption(t("offentlig.ingen_graf"))
-    else:
-        spec, data = o.municipalities(dette_aar, axis_title, zero)
-        charts.show(spec, data, f"{ind_navn[indikator]}: {t('offentlig.kommunene', aar=label)}")
-        st.caption(t("offentlig.kilde"))
-with map_col:
-    st.subheader(t("offentlig.kart", aar=label))
-    deck, legend, kart_tabell = o.map_deck(
-        queries.public_map(indikator, f"{valgt_aar}-{(valgt_aar + 1) % 100:02d}"),
-        queries.map_municipalities(filters.Filters()), set(kommuner["kommunenummer"]),
-        set(kommuner["fylkesnummer"]), enhet, desimaler,
-    )
-    st.pydeck_chart(deck, height=600, width="stretch",
-                    alt=t("offentlig.kart_alt", navn=ind_navn[indikator].lower(), aar=label))
-    st.caption(t("offentlig.kart_klasser") + " " + t("offentlig.kilde") + " " + t("felles.attribusjon_kart"))
+# the bars take the full width: their value texts need room beside the bars
+st.subheader(t("offentlig.kommunene", aar=label))
+dette_aar = rader.filter(pl.col("ar") == valgt_aar)
+if dette_aar.is_empty():
+    st.caption(t("offentlig.ingen_graf"))
+else:
+    spec, data = o.municipalities(dette_aar, axis_title, zero)
+    charts.show(spec, data, f"{ind_navn[indikator]}: {t('offentlig.kommunene', aar=label)}")
+    st.caption(t("offentlig.kilde"))
+
+st.subheader(t("offentlig.kart", aar=label))
+map_col, legend_col = st.columns([3, 2], gap="large")
+deck, legend, kart_tabell = o.map_deck(
+    queries.public_map(indikator, f"{valgt_aar}-{(valgt_aar + 1) % 100:02d}"),
+    queries.map_municipalities(filters.Filters()), set(kommuner["kommunenummer"]),
+    set(kommuner["fylkesnummer"]), enhet, desimaler,
+)
+map_col.pydeck_chart(deck, height=600, width="stretch",
+                     alt=t("offentlig.kart_alt", navn=ind_navn[indikator].lower(), aar=label))
+with legend_col:
     st.html(legend_html(ind_navn[indikator], legend))
+    st.caption(t("offentlig.kart_klasser") + " " + t("offentlig.kilde") + " " + t("felles.attribusjon_kart"))
     with st.expander(t("offentlig.kart_tabell")):
         komponenter.table(kart_tabell.sort("kommune"), [
             ("kommune", t("offentlig.kol_omrade"), komponenter.TEXT),
