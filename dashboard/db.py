@@ -76,7 +76,9 @@ def _sql(name: str) -> str:
     return (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-@st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
+# by reference (cache_resource): a rerun gets the same frame back without pickling a copy;
+# pages never change a frame in place (polars returns new frames)
+@st.cache_resource(ttl=3600, max_entries=512, show_spinner=False)
 def _run(build: str, name: str, params: tuple[tuple[str, object], ...]) -> pl.DataFrame:
     cursor = _connection(build).cursor()
     try:

@@ -98,7 +98,8 @@ def table(frame: pl.DataFrame, columns: list[tuple[str, str, str]], key: str | N
             config[title] = st.column_config.NumberColumn(format="localized", step=0.01 if kind == MEAN else 1)
         elif kind == TEXT:
             config[title] = st.column_config.TextColumn()
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="–",
+    # an Arrow table goes to the browser as it is; a polars frame would go through pandas first
+    st.dataframe(shown.to_arrow(), hide_index=True, width="stretch", column_config=config, placeholder="–",
                  key=key, height=height)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
+from functools import cache
 
 INK = "#1a1a1a"  # body and chart text (17:1 on white)
 MUTED = "#4d4d4d"  # captions, axis domain (8.5:1)
@@ -76,6 +77,7 @@ def contrast(a: str, b: str) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+@cache  # asked once per heatmap cell; a handful of fills
 def text_on(fill: str) -> str:
     """Black or white text, whichever reads better on fill."""
     return INK if contrast(INK, fill) >= contrast("#ffffff", fill) else "#ffffff"

@@ -59,12 +59,13 @@ def cells(frame: pl.DataFrame, row: str) -> pl.DataFrame:
     text_colour = [
         palette.INK if v is None else palette.text_on(colours[palette.classes(v, edges)]) for v in values
     ]
+    # a list, not map_elements: polars inspects the lambda's bytecode on every call
+    number = fmt.endring if maal == "gap" else fmt.tall
     return frame.select(
         pl.col(row).alias("rad"), pl.col("omrade_vist").alias("kolonne"),
         pl.col(maal).round(2).alias("verdi"), pl.col("antall_svar").alias("svar"),
-        pl.col(maal).map_elements(lambda v: fmt.tall(v, 1) if maal != "gap" else fmt.endring(v, 1),
-                                  return_dtype=pl.Utf8, skip_nulls=False).alias("tekst"),
-    ).with_columns(pl.Series("tekstfarge", text_colour))
+    ).with_columns(pl.Series("tekst", [number(v, 1) for v in values], dtype=pl.Utf8),
+                   pl.Series("tekstfarge", text_colour))
 
 
 tooltip_for = lambda title: [
