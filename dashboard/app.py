@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from etl import config
 
 ASSETS = Path(__file__).parent / "assets"
 
-st.set_page_config(page_title=t("app.tittel"), page_icon=str(ASSETS / "favicon.png"), layout="wide")
+# a data URL: a file path would be read, decoded and registered as a media file on every rerun
+FAVICON = "data:image/png;base64," + base64.b64encode((ASSETS / "favicon.png").read_bytes()).decode()
+st.set_page_config(page_title=t("app.tittel"), page_icon=FAVICON, layout="wide")
 # the built-in CSV/PNG exports skip our file rules (title, filters, source, date, demo mark)
 st.set_option("client.disableDataExport", True)
 lang = filters.choose_language()
