@@ -75,7 +75,7 @@ samples = [timed(base) for _ in range(repeat * 2)]
 result["baseline"] = {"warm": [s[0] for s in samples], "cold": [], "bytes": [s[1] for s in samples]}
 
 at = AppTest.from_file(app, default_timeout=120).run()
-from dashboard import queries
+from dashboard import db, filters, queries
 first_partner = queries.filter_options().partnerskap["partnerskap_id"][0]
 for page, steps in interactions.items():
     at.switch_page(f"sider/{page}.py").run()
@@ -87,7 +87,7 @@ for page, steps in interactions.items():
             cpu, size = timed(at)
             warm.append(cpu); sizes.append(size)
     for _ in range(3):
-        st.cache_data.clear(); st.cache_resource.clear()
+        st.cache_data.clear(); st.cache_resource.clear(); db.clear(); filters._names.cache_clear()
         cpu, _ = timed(at); cold.append(cpu)
     at.session_state["region"] = []  # the next page starts from all collaborations
     result[page] = {"warm": warm, "cold": cold, "bytes": sizes}

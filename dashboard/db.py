@@ -12,7 +12,7 @@ and benchmark count mixed reads.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import duckdb
@@ -76,9 +76,12 @@ def _sql(name: str) -> str:
     return (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-# by reference (cache_resource): a rerun gets the same frame back without pickling a copy;
-# pages never change a frame in place (polars returns new frames)
-@st.cache_resource(ttl=3600, max_entries=512, show_spinner=False)
+# Results by reference, in a plain LRU: a rerun with the same filters gets the same frame back at
+# the cost of a dict lookup (st.cache_data pickled a copy on every hit, and Streamlit's caches hash
+# every argument and inspect the signature on every call). Pages never change a frame in place
+# (polars returns new frames). The key holds the build, so a new build misses at once; `clear()`
+# is for benchmarks that measure a cold start.
+@lru_cache(maxsize=512)
 def _run(build: str, name: str, params: tuple[tuple[str, object], ...]) -> pl.DataFrame:
     cursor = _connection(build).cursor()
     try:
@@ -95,6 +98,12 @@ def query(name: str, **params: object) -> pl.DataFrame:
     if _in_script_run():
         st.session_state.setdefault(_READ, []).append(build)
     return _run(build, name, frozen)
+
+
+def clear() -> None:
+    """Forget every cached result and connection (as after a restart)."""
+    _run.cache_clear()
+    _connection.clear()
 
 
 def query_names() -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import streamlit as st
 
@@ -87,7 +88,7 @@ def names() -> Names:
     return _names(current_build(), tekster.lang())
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@lru_cache(maxsize=8)  # asked several times per run: a dict lookup, not Streamlit's hashing
 def _names(build: str, lang: str) -> Names:
     o = queries.filter_options()
     return Names(
