@@ -9,7 +9,10 @@ select
     m.syntetisk
 from mart_indikator m
 left join stg_kommune k on k.kommunenummer = m.kommunenummer
-left join mart_indikator_endring e
+-- the change table filtered first: DuckDB does not push the outer filters into a left join
+left join (select * from mart_indikator_endring
+           where niva = $niva and respondentgruppe = $respondentgruppe and til_runde = $runde
+                 and indikator = $indikator and gruppering = $gruppering) e
   on (e.niva, e.niva_id, e.enhetstype, e.respondentgruppe, e.indikator, e.gruppering, e.gruppe, e.til_runde)
    = (m.niva, m.niva_id, m.enhetstype, m.respondentgruppe, m.indikator, m.gruppering, m.gruppe, m.runde)
 join filtrert_utvalg($partnerskap::varchar[], $ordninger::varchar[], $fylker::varchar[],
