@@ -11,6 +11,9 @@ AppTest makes a new script cache for every run, so it would compile the entrypoi
 again each time; a real server compiles each script once. The benchmark shares one script cache
 across runs, as the server does, so the numbers are the server's, not AppTest's.
 
+With the map page included, benchmarks.browser then opens it in Chromium against a real server
+and counts the bytes received per interaction, boundary files included.
+
     python -m benchmarks.pages --warehouse data/warehouse.duckdb [--repeat 15] [--pages kart om]
 """
 
@@ -26,6 +29,8 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+
+from benchmarks import browser
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_WARM_MS = 50
@@ -148,6 +153,11 @@ def report(result: dict, size: str = "") -> None:
 def bench(warehouse: Path, repeat: int, only: list[str] | None = None) -> dict:
     result = measure(warehouse, repeat, only)
     report(result, data_size(warehouse))
+    if not only or "kart" in only:
+        if Path(browser.CHROMIUM).exists():
+            browser.report(browser.measure(warehouse))
+        else:
+            print(f"\n(no {browser.CHROMIUM}: the map page's bytes in a real browser were not measured)")
     return result
 
 

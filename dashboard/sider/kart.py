@@ -24,6 +24,9 @@ n = filters.names()
 MODES = ("samarbeid", "ordning", "indikator")
 komponenter.heading(t("kart.tittel"), f)
 left, right = st.columns([2, 2])
+# notes go into one slot that is always there: an element that comes and goes above the map would
+# move the map in the page, and the browser would then build it again and fetch the boundaries anew
+notes = st.container()
 filters.check_link("kartfarge", MODES, lambda m: t(f"kart.farge_{m}"))
 mode = left.segmented_control(
     t("kart.farg_etter"), MODES, format_func=lambda m: t(f"kart.farge_{m}"), default="samarbeid",
@@ -32,7 +35,7 @@ mode = left.segmented_control(
 
 chosen = kommuner.filter(pl.col("i_utvalg"))
 if chosen.is_empty():
-    st.info(t("felles.ingen_treff"))
+    notes.info(t("felles.ingen_treff"))
 
 # one colour class per municipality: an index into `colours`; 0 is "outside the selection"
 colours: list[str] = [palette.OUTSIDE]
@@ -91,8 +94,8 @@ else:
                        svar=fmt.tall(r["antall_svar"])))
         if score is not None and chosen.height <= 60:
             labels.append({"tekst": fmt.skaar(score), "lon": row["lon"], "lat": row["lat"]})
-    st.caption(t("kart.indikator_forklaring", runde=tekster.runde(f.runde)) + " "
-               + t("felles.hoyere_bedre" if katalog.hoyere_er_bedre[indikator] else "felles.lavere_bedre"))
+    notes.caption(t("kart.indikator_forklaring", runde=tekster.runde(f.runde)) + " "
+                  + t("felles.hoyere_bedre" if katalog.hoyere_er_bedre[indikator] else "felles.lavere_bedre"))
 legend.append((t("kart.utenfor"), palette.OUTSIDE))
 
 geo = kartgrunnlag.geometry()
