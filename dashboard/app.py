@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import db, filters, queries, tekster
+from dashboard import db, filters, presentasjon, queries, tekster
 from dashboard.tekster import t
 from etl import config
 
@@ -56,14 +56,28 @@ PAGES = [
     st.Page("sider/offentlig.py", title=t("side.offentlig"), icon=":material/account_balance:"),
     st.Page("sider/data.py", title=t("side.data"), icon=":material/download:"),
     st.Page("sider/om.py", title=t("side.om"), icon=":material/info:"),
+    st.Page("sider/presentasjon.py", title=t("side.presentasjon"), icon=":material/slideshow:"),
 ]
 page = st.navigation(PAGES, position="sidebar")
+# presentation mode (the presentation page's toggle or ?present=1): no chrome, large type, high
+# contrast; an empty sheet when it is off, so leaving the mode takes the sheet away again
+present = page.url_path == presentasjon.URL and presentasjon.aktiv()
+PRESENT_STYLE = json.dumps((ASSETS / "presentasjon.css").read_text(encoding="utf-8") if present else "")
+st.sidebar.html(
+    f"""<script>{{
+    const sheet = document.getElementById("kl-presentasjon") || document.head.appendChild(
+      Object.assign(document.createElement("style"), {{id: "kl-presentasjon"}}));
+    sheet.textContent = {PRESENT_STYLE};
+    }}</script>""",
+    unsafe_allow_javascript=True,
+)
 st.session_state["_filters"] = filters.sidebar()
 info = queries.build_info()
 if info.min_svar < config.MIN_SVAR_FLOOR:
     st.error(t("app.k_overstyrt", k=info.min_svar), icon=":material/warning:")
-# Offentlig statistikk shows only Udir's real figures: it never carries the demo mark
-if info.syntetisk and page.url_path != "offentlig":
+# Offentlig statistikk shows only Udir's real figures: it never carries the demo mark; a slide in
+# presentation mode carries the demo mark itself
+if info.syntetisk and page.url_path != "offentlig" and not present:
     st.warning(t("felles.demo_banner"), icon=":material/science:")
 notice = st.container()
 page.run()

@@ -52,7 +52,8 @@ def page_paths() -> dict[str, str]:
     return {Path(p).stem: p for p in found}
 
 
-PAGE_NAMES = ["oversikt", "kart", "tidslinje", "indikatorer", "sammenligning", "kartlegging", "data", "om"]
+PAGE_NAMES = ["oversikt", "kart", "tidslinje", "indikatorer", "sammenligning", "kartlegging", "data", "om",
+              "presentasjon"]
 URL_PATHS = {name: "/" if name == "oversikt" else f"/{name}" for name in PAGE_NAMES}
 
 

@@ -254,7 +254,7 @@ def _map(k: Kilde, utvalg: str, kilde: str) -> Lysbilde:
         fyll=fills, etiketter=labels, fokus=list(k.medlemmer), tegnforklaring=legend,
         alt=t("rapport.kart_alt", navn=k.navn),
     )
-    return Lysbilde("kart", "kart", t("rapport.kart"), utvalg, f"{kilde} {t('felles.attribusjon_kart')}", kart=drawing,
+    return Lysbilde("kart", "kart", t("rapport.kart"), utvalg, f"{kilde}; {t('felles.attribusjon_kart')}", kart=drawing,
                     punkter=[t("rapport.kart_tekst", navn=k.navn, n=len(k.medlemmer))])
 
 

@@ -172,8 +172,16 @@ def _body_png(rapport: Rapport, s: Lysbilde) -> bytes | None:
 
 def _title_slide(prs, rapport: Rapport, s: Lysbilde) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[0])
-    slide.shapes.title.text = s.tittel
-    slide.placeholders[1].text = "\n".join(s.punkter)
+    # the default layout is 4:3 (10 in wide): place title and subtitle on the 16:9 slide
+    title, subtitle = slide.shapes.title, slide.placeholders[1]
+    title.left, title.top, title.width, title.height = MARGIN, Inches(1.2), W - 2 * MARGIN, Inches(1.6)
+    subtitle.left, subtitle.top, subtitle.width, subtitle.height = MARGIN, Inches(3.0), W - 2 * MARGIN, Inches(2.9)
+    title.text = s.tittel
+    subtitle.text = "\n".join(s.punkter)
+    for p in title.text_frame.paragraphs:
+        p.alignment, p.font.size, p.font.bold = PP_ALIGN.LEFT, Pt(48), True
+    for p in subtitle.text_frame.paragraphs:
+        p.alignment, p.font.size, p.font.color.rgb = PP_ALIGN.LEFT, Pt(22), _rgb(palette.INK)
     if rapport.demo_merke:
         _text(slide, MARGIN, H - Inches(1.0), W - 2 * MARGIN, Inches(0.6), [rapport.demo_merke], 20, ramme.DEMO, True)
 

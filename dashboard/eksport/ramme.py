@@ -127,7 +127,8 @@ def framed(body_svg: str, frame: Ramme, width: int = WIDTH, height: int = HEIGHT
 def png(svg: str, print_size: bool = False) -> bytes:
     """PNG of an SVG: 1920×1080 for a slide, or 300 ppi at A4 width for print."""
     if print_size:
-        return vlc.svg_to_png(svg, scale=PRINT_SCALE, ppi=PRINT_PPI)
+        # vl-convert multiplies scale by ppi/72: divide it out so the width stays 3508 px
+        return vlc.svg_to_png(svg, scale=PRINT_SCALE * 72 / PRINT_PPI, ppi=PRINT_PPI)
     return vlc.svg_to_png(svg, scale=1.0)
 
 
