@@ -1,8 +1,10 @@
-"""Benchmarks: build time and memory by data size, mart lookups against raw group-bys, and the
-server time of each page. Prints tables; every number is compared with a baseline measured in
-the same run, since this machine is noisy (ratios, not absolute times).
+"""`make bench`: whole builds at about 1 and 10 million answer rows (and the national demo with
+--nasjonal), one question answered by the mart and by pandas apps, mart lookups against raw
+group-bys, and the server CPU and bytes of every page interaction. Prints tables; every number is
+compared with a baseline measured in the same run, since this machine is noisy (ratios and CPU
+time, not wall-clock alone).
 
-    python -m benchmarks.run [--scales 1 6] [--repeat 15] [--skip-build]
+    python -m benchmarks.run [--sizes 1 10] [--nasjonal] [--repeat 15]
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import os
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks import pages
+from benchmarks import build, pages
 from etl.warehouse import private_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,58 +32,6 @@ STARTED = time.perf_counter()
 def progress(message: str) -> None:
     """A line on standard error per step, so a long run shows where it is (tables go to stdout)."""
     print(f"[{time.perf_counter() - STARTED:6.0f} s] {message}", file=sys.stderr, flush=True)
-
-
-GEO = Path(os.environ.get("KL_TEST_GEO") or ROOT.parent / "shared" / "geo")
-
-
-def _env(tmp: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        KL_WAREHOUSE=str(tmp / "wh.duckdb"), KL_DEMO_DIR=str(tmp / "demo"),
-        KL_CACHE_DIR=str(tmp / "cache"), KL_IMPORT_DIR=str(tmp / "imports"),
-    )
-    if (GEO / "kommuner-2024-S.geojson").exists():
-        env["KL_GEOJSON"] = str(GEO / "kommuner-2024-S.geojson")
-        env["KL_FYLKE_GEOJSON"] = str(GEO / "fylker-2024-S.geojson")
-    return env
-
-
-def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of a child process."""
-    probe = (
-        "import resource, subprocess, sys, time; t = time.perf_counter(); "
-        "r = subprocess.run(sys.argv[1:]); "
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); "
-        "sys.exit(r.returncode)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe, *cmd], env=env, cwd=ROOT, check=True,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    seconds, mib = out.stdout.split()[-2:]
-    return float(seconds), float(mib)
-
-
-def bench_build(scales: list[float], tmp: Path) -> Path:
-    print("\n## Build: demo data and warehouse by scale\n")
-    print("| scale | answer rows | demo s | build s | peak memory MiB | build s per million answers |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    base_rate = None
-    for scale in scales:
-        work = tmp / f"scale-{scale}"
-        env = _env(work)
-        progress(f"scale {scale:g}: demo data …")
-        demo_s, _ = _timed([sys.executable, "-m", "etl", "demo", "--scale", str(scale), "--no-build"], env)
-        progress(f"scale {scale:g}: build …")
-        build_s, mib = _timed([sys.executable, "-m", "etl", "build", "--quiet"], env)
-        con = duckdb.connect(str(private_file(Path(env["KL_WAREHOUSE"]))), read_only=True)
-        rows = con.execute("select count(*) from privat.stg_svar").fetchone()[0]
-        con.close()
-        rate = build_s / (rows / 1e6)
-        base_rate = base_rate or rate
-        print(f"| {scale:g} | {rows:,} | {demo_s:.1f} | {build_s:.1f} | {mib:.0f} | {rate:.2f} ({rate / base_rate:.2f}×) |")
-    return tmp / f"scale-{scales[0]}" / "wh.duckdb"
 
 
 QUESTIONS = {
@@ -130,7 +79,8 @@ def bench_queries(warehouse: Path, repeat: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scales", type=float, nargs="+", default=[1, 6])
+    parser.add_argument("--sizes", type=float, nargs="+", default=[1, 10], help="millions of answer rows")
+    parser.add_argument("--nasjonal", action="store_true", help="also the national demo (about 55 M rows)")
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     # Stopped with Ctrl-C or `kill`: the children get the same signal, and the folder goes.
@@ -140,10 +90,12 @@ def main() -> None:
             shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-"))
     try:
-        warehouse = bench_build(args.scales, tmp)
+        built = build.bench_builds(args.sizes, args.nasjonal, tmp)
+        build.bench_apps(build.largest_demo(built), args.repeat)
+        warehouse = list(built.values())[-1] / "wh.duckdb"  # the largest build: national if asked
         bench_queries(warehouse, args.repeat)
         progress("pages …")
-        pages.bench(warehouse, max(3, args.repeat // 3))
+        pages.bench(warehouse.resolve(), max(3, args.repeat // 3))
         progress("done")
     except KeyboardInterrupt:
         progress("stopped")
