@@ -19,7 +19,7 @@ def aktiv() -> bool:
     """Presentation mode: the page's toggle, or `?present=1` in a link."""
     if "present" in st.session_state:
         return bool(st.session_state["present"])
-    return st.query_params.get("present", "") in ("1", "true", "True")
+    return st.query_params.get("present", "").lower() in ("1", "true")
 
 
 def sync_link() -> None:
