@@ -46,6 +46,7 @@ Miljøvariabler:
   KL_LAS_VENT       sekunder build, demo og import venter på en annen som skriver til
                     lageret (standard: 900; 0 = ikke vent)
   KL_FEILSOK        1 viser tekniske detaljer når en kommando feiler
+  KL_MINNE_GB       minnegrense for et bygg i GB (standard: 4); utover den mellomlagres på disk
   KL_UDIR_API       adressen til Udirs statistikkbank for fetch udir
                     (standard: https://statistikkportalen.udir.no/api/rapportering/)
 

@@ -316,11 +316,9 @@ class _AreaStage:
     def run(self) -> set[int]:
         cells = self.system.cells
         area_cells = [c for c in cells if c.area is not None]
-        # unit cells that area rows alone could pin down: a unit that is an atom by itself
-        lonely = [
-            c for c in cells
-            if c.unit is not None and c.key in self.primary and len(self.atoms[self.atom_of[c.unit]].units) == 1
-        ]
+        # unit cells that area rows alone could pin down: the unit is the only one of its atom with
+        # answers in the cell's category (an atom of one unit, or its siblings have no one there)
+        lonely = [c for c in cells if c.unit is not None and c.key in self.primary and self._alone(c)]
         targets = [self.vector(c) for c in area_cells if c.key in self.primary]
         targets += [self.vector(c) for c in lonely]
         targets = [t for t in targets if np.any(t)]
@@ -329,6 +327,10 @@ class _AreaStage:
         vectors = dict(candidates)
         hidden -= _publish_futile(self.span, ((k, vectors[k]) for k in hidden))
         return hidden | {c.key for c in area_cells if c.key in self.primary}
+
+    def _alone(self, cell: Cell) -> bool:
+        siblings = (u for u in self.atoms[self.atom_of[cell.unit]].units if u != cell.unit)
+        return not any(_matches(combo, cell.selector) for u in siblings for combo in self.system.combos[u])
 
     def determined(self, atom_ids: list[int]) -> np.ndarray:
         """KA_m: rows spanning the margin functionals of these atoms that the published area rows

@@ -346,6 +346,8 @@ def build(
         raise
     finally:
         shutil.rmtree(private_dir(path) / ".spill" / private_tmp.name, ignore_errors=True)
+        with suppress(OSError):  # only when no other build spills there now
+            (private_dir(path) / ".spill").rmdir()
     return BuildResult(
         path=path, file=final, tables=counts, boundaries=bounds.kilde if bounds else None,
         seconds=time.perf_counter() - started, report=report,
