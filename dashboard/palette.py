@@ -4,6 +4,7 @@ unit type, a few series colours, score classes, and the checks that keep them re
 
 from __future__ import annotations
 
+import hashlib
 import html
 import itertools
 import math
@@ -33,6 +34,41 @@ UNIT_TYPES = {
 }
 # up to six compared series (regions, municipalities); more get direct labels and repeat
 SERIES = ["#332288", "#d55e00", "#007a5e", "#aa4499", "#6699cc", "#000000"]
+
+# Collaborations: one fixed colour each, on every page (map, lines, slides, report). Six colours
+# from the Paul Tol and Okabe–Ito sets, each at least 3:1 on white (lines) and at least 23 apart
+# under normal vision and the three simulated deficiencies. 23 collaborations need repeats: the
+# table was chosen so that collaborations of one colour lie at least 119 km apart (nearest
+# municipalities' representative points), which makes neighbours on the map differ;
+# tests/test_tekster.py holds that rule against data/partnerships.yaml. A new collaboration
+# fails that test until it is given a colour here.
+COLLABORATION_COLOURS = ["#0077bb", "#332288", "#666633", "#882255", "#cc79a7", "#d55e00"]
+COLLABORATIONS = {
+    "asker-oppstartskommune": "#cc79a7",
+    "bodo-kompetanseloftet-inkluderende-praksis": "#cc79a7",
+    "eidsvoll-barnehage-regional-kompetanseutvikling": "#666633",
+    "eidsvoll-skole-oppfolgingsordningen": "#d55e00",
+    "frogn-kompetanseloftet": "#0077bb",
+    "gamvik-lebesby-porsanger-oppstartskommuner": "#666633",
+    "gjovikregionen-kompetanseloftet": "#666633",
+    "hamarregionen-inkluderende-laeringsmiljo": "#882255",
+    "hareid-oppstartskommune": "#332288",
+    "helgeland-oppstartskommune": "#882255",
+    "innbygda-skole-skoleutvikling": "#d55e00",
+    "kongsbergregionen-alle-med": "#882255",
+    "kongsvingerregionen-regional-kompetanseutvikling": "#332288",
+    "nord-osterdal-regional-kompetanseutvikling": "#666633",
+    "ost-finnmark-kompetanseutvikling": "#332288",
+    "ringsaker-tidlig-innsats-sprakutvikling": "#0077bb",
+    "sandnes-oppstartskommune": "#332288",
+    "sor-osterdal-regional-kompetanseutvikling": "#cc79a7",
+    "sor-troms-kompetanseutvikling": "#d55e00",
+    "tonsberg-oppstartskommune": "#666633",
+    "vanylven-oppstartskommune": "#d55e00",
+    "vest-finnmark-pedagogisk-analyse": "#882255",
+    "ytre-helgeland-god-opplaering-for-alle": "#882255",
+}
+SEVERAL = INK  # a municipality in more than one collaboration (the map names them on hover)
 
 # Score classes on the 500 scale (ColorBrewer RdYlBu, 5 classes, the middle made a stronger
 # yellow): the middle class is yellow, never the white of "not in the selection" or the grey of "no data".
@@ -132,6 +168,15 @@ def strand(code: str | None) -> str:
 
 def unit_type(code: str | None) -> str:
     return UNIT_TYPES.get(code or "", NOT_STATED)
+
+
+def collaboration(partnerskap_id: str) -> str:
+    """The collaboration's colour, the same on every page. An id the table does not know (a
+    collaboration added to the data but not yet here) still gets a stable colour from the six."""
+    if partnerskap_id in COLLABORATIONS:
+        return COLLABORATIONS[partnerskap_id]
+    digest = hashlib.sha256(partnerskap_id.encode()).digest()  # stable across processes, unlike hash()
+    return COLLABORATION_COLOURS[digest[0] % len(COLLABORATION_COLOURS)]
 
 
 def score_class(score: float | None) -> int | None:

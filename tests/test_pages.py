@@ -22,6 +22,7 @@ import vl_convert
 from browser_helpers import APP, DEMO_MERKE, PAGE_NAMES, page_paths
 from streamlit.testing.v1 import AppTest
 
+from dashboard import palette
 from dashboard.filters import last_year
 
 # shared session fixtures: the two demo warehouses
@@ -109,6 +110,11 @@ def fill_classes(layer: dict) -> list[int]:
     match = re.fullmatch(r"@@=\((\[\[.*\]\])\)\[\((\[.*\])\)\[properties\.i\]\]", expression)
     assert match, expression[:200]
     return json.loads(match.group(2))
+
+
+def fill_colours(layer: dict) -> list[list[int]]:
+    """The colour per class ([r, g, b, a]) from the layer's fill expression."""
+    return json.loads(re.fullmatch(r"@@=\((\[\[.*\]\])\)\[.*", layer["getFillColor"]).group(1))
 
 
 def geometry_file(layer: dict) -> dict:
@@ -244,6 +250,14 @@ def test_map_with_boundaries(monkeypatch, demo_warehouse_a):
     assert len(raw) < 40_000, f"the map sends {len(raw)} bytes per rerun"
     _assert_no_basemap(spec, raw)
     assert any(ATTRIBUSJON in t for t in texts(at)), "boundary attribution missing"
+    # each collaboration in its fixed colour (the one every page uses), two at once in «several»
+    features = {f["properties"]["kommunenummer"]: f["properties"]["i"] for f in geometry_file(kommuner)["features"]}
+    colours, classes = fill_colours(kommuner), fill_classes(kommuner)
+    shown = {code: palette.hex_of(colours[classes[i]]) for code, i in features.items()}
+    assert shown["3303"] == palette.collaboration("kongsbergregionen-alle-med")  # Kongsberg
+    assert shown["1804"] == palette.collaboration("bodo-kompetanseloftet-inkluderende-praksis")
+    assert shown["3240"] == palette.SEVERAL  # Eidsvoll: two collaborations
+    assert shown["0301"] == palette.OUTSIDE  # Oslo: none
 
 
 def test_map_without_boundaries_uses_points(monkeypatch, demo_warehouse_b):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import io
+import itertools
 import re
 import string
 import tokenize
@@ -165,3 +166,61 @@ def test_text_colours_have_4_5_to_1():
         assert palette.contrast(colour, palette.BACKGROUND) >= 7.0
     for fill in palette.NEED_CLASSES + palette.COMPETENCE_CLASSES + palette.GAP_CLASSES + palette.SCORE_CLASSES:
         assert palette.contrast(palette.text_on(fill), fill) >= 4.5, fill
+
+
+# --- collaboration colours ------------------------------------------------------------------------
+
+NEIGHBOURS_KM = 100  # collaborations closer than this must differ in colour (the table keeps 119)
+
+
+def _collaboration_places() -> dict[str, list[tuple[float, float]]]:
+    """Representative points (lat, lon) of each collaboration's municipalities and units."""
+    import csv
+
+    import yaml
+
+    data = DASHBOARD.parent / "data"
+    with open(data / "geo" / "kommuner_2024.csv", encoding="utf-8") as fh:
+        points = {r["kommunenummer"]: (float(r["lat"]), float(r["lon"])) for r in csv.DictReader(fh)}
+    partnerships = yaml.safe_load((data / "partnerships.yaml").read_text(encoding="utf-8"))["partnerskap"]
+    return {p["id"]: [points[c] for c in [k["kommunenummer"] for k in p["kommuner"] or []]
+                      + [e["kommunenummer"] for e in p["enheter"] or [] if e.get("kommunenummer")]]
+            for p in partnerships}
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    import math
+
+    (la1, lo1), (la2, lo2) = (tuple(map(math.radians, p)) for p in (a, b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 6371 * 2 * math.asin(math.sqrt(h))
+
+
+def test_every_collaboration_has_its_own_fixed_colour_and_neighbours_differ():
+    places = _collaboration_places()
+    assert set(palette.COLLABORATIONS) == set(places), (
+        "palette.COLLABORATIONS must name exactly the collaborations of data/partnerships.yaml: "
+        f"missing {sorted(set(places) - set(palette.COLLABORATIONS))}, "
+        f"unknown {sorted(set(palette.COLLABORATIONS) - set(places))}")
+    assert set(palette.COLLABORATIONS.values()) <= set(palette.COLLABORATION_COLOURS)
+    clashes = []
+    for a, b in itertools.combinations(sorted(places), 2):
+        if palette.collaboration(a) != palette.collaboration(b) or not places[a] or not places[b]:
+            continue
+        km = min(_km(x, y) for x in places[a] for y in places[b])
+        if km < NEIGHBOURS_KM:
+            clashes.append((a, b, round(km)))
+    assert not clashes, f"neighbouring collaborations share a colour (km apart): {clashes}"
+    # the function is the table, and an id it does not know still gets a stable colour of the six
+    assert all(palette.collaboration(p) == c for p, c in palette.COLLABORATIONS.items())
+    assert palette.collaboration("ny-x") == palette.collaboration("ny-x") in palette.COLLABORATION_COLOURS
+
+
+@pytest.mark.parametrize("vision", VISIONS)
+def test_collaboration_colours_stay_apart_and_from_several(vision):
+    colours = palette.COLLABORATION_COLOURS
+    assert palette.smallest_distance(colours, vision) >= 20
+    # «Flere samarbeid» and "outside the selection" are neither of the six
+    for other in (palette.SEVERAL, palette.OUTSIDE):
+        assert min(palette.distance(other, c, vision) for c in colours) >= 20, other
+    assert all(palette.contrast(c, palette.BACKGROUND) >= 3.0 for c in colours)

@@ -46,18 +46,19 @@ detail: dict[str, str] = {}  # kommunenummer -> the key figure of the detail pan
 legend_title = t(f"kart.farge_{mode}")
 
 if mode == "samarbeid":
-    # collaborations get series colours so that neighbours differ; the name is written on the map
+    # each collaboration has its fixed colour (palette.collaboration: neighbours differ, the same
+    # on every page); the name is written on the map
     centres = (chosen.explode("partnerskap_ider").group_by("partnerskap_ider")
                .agg(pl.col("lat").mean(), pl.col("lon").mean(), pl.len().alias("antall"))
                .drop_nulls("partnerskap_ider").sort("lon"))
     ids = centres["partnerskap_ider"].to_list()
-    for i, p in enumerate(ids):
-        colours.append(palette.SERIES[i % len(palette.SERIES)])
-        legend.append((n.partnerskap.get(p, p), colours[-1]))
+    for p in ids:
+        colours.append(palette.collaboration(p))
+    legend = sorted(((n.partnerskap.get(p, p), palette.collaboration(p)) for p in ids), key=lambda item: item[0])
     labels = [{"tekst": n.partnerskap.get(r["partnerskap_ider"], r["partnerskap_ider"]),
                "lon": r["lon"], "lat": r["lat"]} for r in centres.iter_rows(named=True)]
-    colours.append(palette.INK)
-    legend.append((t("kart.flere_samarbeid"), palette.INK))
+    colours.append(palette.SEVERAL)
+    legend.append((t("kart.flere_samarbeid"), palette.SEVERAL))
     for row in chosen.iter_rows(named=True):
         own = row["partnerskap_ider"]
         klass[row["kommunenummer"]] = 1 + ids.index(own[0]) if len(own) == 1 else len(colours) - 1
