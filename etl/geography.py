@@ -75,6 +75,7 @@ def read_historikk() -> pl.DataFrame:
             "gyldig_fra": pl.Int32,
             "gyldig_til": pl.Int32,
             "kommunenummer_2024": _CODE,
+            "andel": pl.Utf8,
             "kilde": pl.Utf8,
             "merknad": pl.Utf8,
         },

@@ -95,6 +95,24 @@ SCHEMA = {
     "tekst": pl.Utf8,
 }
 KEY = ["maal", "skolear", "omrade_type", "omrade_kode"]
+# school rows (level 4) of a CSV download: kept apart, with the 2024 municipality of the school
+SKOLE_SCHEMA = {
+    "fil": pl.Utf8,
+    "skolear": pl.Utf8,
+    "ar": pl.Int32,
+    "organisasjonsnummer": pl.Utf8,
+    "skole_navn": pl.Utf8,
+    "kommunenummer": pl.Utf8,
+    "kommunenummer_kilde": pl.Utf8,
+    "tabell": pl.Utf8,
+    "maal": pl.Utf8,
+    "maal_navn": pl.Utf8,
+    "verdi": pl.Float64,
+    "undertrykt": pl.Boolean,
+    "mangler": pl.Boolean,
+    "tekst": pl.Utf8,
+}
+SKOLE_KEY = ["maal", "skolear", "organisasjonsnummer"]
 FIL_SCHEMA = {
     "fil": pl.Utf8,
     "tabell": pl.Utf8,
@@ -210,9 +228,13 @@ class Parsed:
     skolear: str | None
     rows: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    schools: list[dict] = field(default_factory=list)  # level-4 rows of a CSV download
 
     def frame(self) -> pl.DataFrame:
         return pl.DataFrame(self.rows, schema=SCHEMA)
+
+    def school_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(self.schools, schema=SKOLE_SCHEMA)
 
     def summary(self) -> str:
         if self.tabell is None:
@@ -224,10 +246,18 @@ class Parsed:
         hidden = sum(r["undertrykt"] for r in self.rows)
         empty = sum(r["mangler"] for r in self.rows)
         measures = len({r["maal"] for r in self.rows})
-        return (
+        schools = len({r["organisasjonsnummer"] for r in self.schools})
+        if schools:
+            parts.append(f"{schools} skoler")
+        unused = sorted({r["maal_navn"] for r in self.rows if r["tabell"] == "annen"})
+        text = (
             f"{self.fil}: {self.beskrivelse}, skoleår {self.skolear}: {', '.join(parts)}; {measures} mål, "
             f"{len(self.rows)} verdier, {hidden} skjult av Udir («*»), {empty} tomme."
         )
+        if unused:
+            text += (f" {len(unused)} mål har ingen indikator i dashbordet ennå og står bare i lageret "
+                     f"(stg_udir_verdi): {', '.join(unused[:3])}{' …' if len(unused) > 3 else ''}.")
+        return text
 
 
 AREA_ORDER = {"land": 0, "fylke": 1, "kommune": 2, "svalbard": 3, "utland": 4}
@@ -307,16 +337,13 @@ def _single_names(columns: list) -> list[str]:
 
 
 def parse_response(fil: str, data: bytes, geo: Geo) -> Parsed:
-    """Check one saved response of Udir's statistics bank and return its long rows."""
+    """Check one saved JSON response or CSV download of Udir's statistics bank and return its
+    long rows."""
+    from etl import udir_csv
+
+    if udir_csv.is_download(data):
+        return udir_csv.parse(fil, data, geo)
     chk = _Checker(fil)
-    if data.lstrip()[:1] not in (b"{", b"["):
-        looks_csv = b";" in data[:2000] or b"," in data[:2000]
-        raise InputError([Problem(
-            fil, None, None, "en CSV-fil" if looks_csv else "noe som ikke er JSON",
-            "et JSON-svar fra Udirs statistikkbank (som filene i data/offentlig/udir/); Udirs "
-            "CSV-nedlasting kan ikke leses, fordi formatet ikke er dokumentert – bruk "
-            "`python -m etl fetch udir` eller lagre API-svaret",
-        )])
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -476,16 +503,16 @@ def _geo_area(
 
 def _add_value(
     chk: _Checker, parsed: Parsed, where: str, name: str, maal: str, text: object, year: int | None,
-    omrade_type: str, omrade_kode: str, navn: str, kode: str,
+    omrade_type: str, omrade_kode: str, navn: str, kode: str, check: bool = True, note: bool = True,
 ) -> None:
     value, state = _cell(text)
     if state == "ugyldig":
         chk.add(where, name, text, NUMBER_TEXT)
         return
-    if value is not None and (problem := _value_problem(maal, value)):
+    if value is not None and check and (problem := _value_problem(maal, value)):
         chk.add(where, name, text, problem)
         return
-    if state == "tom":
+    if state == "tom" and note:
         parsed.notes.append(f"{chk.fil}: {where}, «{name}» er tom i Udirs svar – vises som manglende tall.")
     parsed.rows.append({
         "fil": parsed.fil, "tabell": parsed.tabell, "skolear": parsed.skolear, "ar": year,
@@ -495,16 +522,18 @@ def _add_value(
     })
 
 
-def _merge_renumbered(parsed: Parsed) -> list[dict]:
-    """Two older codes that are one 2024 municipality become one row per measure: counts are
-    summed, means weighted by their pupils; other measures cannot be merged and become missing."""
+def _merge_renumbered(parsed: Parsed, rows: list[dict] | None = None) -> list[dict]:
+    """Two older codes that are one 2024 municipality become one row per measure and school year:
+    counts are summed, means weighted by their pupils; other measures cannot be merged and
+    become missing."""
+    rows = parsed.rows if rows is None else rows
     groups: dict[tuple, list[dict]] = {}
-    for r in parsed.rows:
-        groups.setdefault((r["maal"], r["omrade_type"], r["omrade_kode"]), []).append(r)
+    for r in rows:
+        groups.setdefault((r["maal"], r["skolear"], r["omrade_type"], r["omrade_kode"]), []).append(r)
     if all(len(g) == 1 for g in groups.values()):
-        return parsed.rows
+        return rows
     out = []
-    for (maal, omrade_type, omrade_kode), group in groups.items():
+    for (maal, skolear, omrade_type, omrade_kode), group in groups.items():
         if len(group) == 1:
             out.append(group[0])
             continue
@@ -518,7 +547,8 @@ def _merge_renumbered(parsed: Parsed) -> list[dict]:
             if _is_count(maal):
                 value = sum(r["verdi"] for r in group)
             elif weight:
-                by_code = {r["kode_kilde"]: r["verdi"] for r in groups.get((weight, omrade_type, omrade_kode), [])}
+                by_code = {r["kode_kilde"]: r["verdi"]
+                           for r in groups.get((weight, skolear, omrade_type, omrade_kode), [])}
                 weights = [by_code.get(r["kode_kilde"]) for r in group]
                 if all(x is not None for x in weights) and sum(weights) > 0:
                     value = sum(r["verdi"] * x for r, x in zip(group, weights)) / sum(weights)
@@ -645,14 +675,17 @@ def bundled_sources() -> list[Source]:
     return sources
 
 
-def kept_sources() -> list[Source]:
-    folder = import_dir()
+def _kept_files(folder: Path) -> list[Path]:
+    """The kept responses and downloads of a folder (not their provenance, not temporary files)."""
     if not folder.is_dir():
         return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".json", ".csv") and p.is_file()
+                  and not p.name.endswith(SIDECAR) and not p.name.startswith("."))
+
+
+def kept_sources() -> list[Source]:
     out = []
-    for path in sorted(folder.glob("*.json")):
-        if path.name.endswith(SIDECAR) or path.name.startswith("."):
-            continue
+    for path in _kept_files(import_dir()):
         meta = _read_sidecar(path)
         out.append(Source(path, path.name, meta.get("opprinnelse", "importert"), meta.get("endepunkt"),
                           meta.get("hentet"), meta.get("opphav")))
@@ -676,6 +709,7 @@ class Loaded:
     filer: pl.DataFrame
     merknader: pl.DataFrame
     parsed: list[tuple[Source, Parsed]]
+    skoler: pl.DataFrame
 
 
 def load(sources: list[Source], geo: Geo | None = None) -> Loaded:
@@ -693,13 +727,16 @@ def load(sources: list[Source], geo: Geo | None = None) -> Loaded:
     frames = [p.frame() for _, p in done if p.rows]
     verdier = pl.concat(frames) if frames else pl.DataFrame(schema=SCHEMA)
     verdier = verdier.unique(KEY, keep="last", maintain_order=True)
+    school_frames = [p.school_frame() for _, p in done if p.schools]
+    skoler = pl.concat(school_frames) if school_frames else pl.DataFrame(schema=SKOLE_SCHEMA)
+    skoler = skoler.unique(SKOLE_KEY, keep="last", maintain_order=True)
     filer = pl.DataFrame([_file_row(src, p) for src, p in done], schema=FIL_SCHEMA, orient="row")
     notes = [(p.fil, n) for _, p in done for n in p.notes]
     merknader = pl.DataFrame(
         {"fil": [f for f, _ in notes], "nr": list(range(1, len(notes) + 1)), "merknad": [m for _, m in notes]},
         schema={"fil": pl.Utf8, "nr": pl.Int32, "merknad": pl.Utf8},
     )
-    return Loaded(verdier, filer, merknader, done)
+    return Loaded(verdier, filer, merknader, done, skoler)
 
 
 def _file_row(src: Source, p: Parsed) -> dict:
@@ -726,6 +763,7 @@ def sources() -> dict[str, pl.DataFrame]:
         "src_udir_verdi": loaded.verdier,
         "src_udir_fil": loaded.filer,
         "src_udir_merknad": loaded.merknader,
+        "src_udir_skole": loaded.skoler,
         "src_offentlig_indikator": read_indicators(),
     }
 
@@ -734,10 +772,7 @@ def input_files() -> list[Path]:
     """Every file the public-statistics part of a build depends on (for the build checksum)."""
     files = [INDIKATORER_CSV] + ([MANIFEST] if MANIFEST.exists() else [])
     files += [s.path for s in bundled_sources()]
-    folder = import_dir()
-    if folder.is_dir():
-        files += sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
-    return files
+    return files + _kept_files(import_dir())
 
 
 # --- import ----------------------------------------------------------------------------------------
@@ -763,9 +798,12 @@ def _conflicts(new: pl.DataFrame, kept: pl.DataFrame) -> list[Problem]:
 
 def keep(name: str, data: bytes, meta: dict) -> list[Path]:
     """Write the file under its hash prefix and its provenance beside it (temp name, then rename)."""
+    from etl import udir_csv
+
     folder = import_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    stem = Path(name).name if Path(name).suffix == ".json" else Path(name).name + ".json"
+    suffix = ".csv" if udir_csv.is_download(data) else ".json"
+    stem = Path(name).name if Path(name).suffix == suffix else Path(name).name + suffix
     target = folder / f"{hashlib.sha256(data).hexdigest()[:12]}-{stem}"
     written = []
     for path, content in ((target, data), (target.with_name(target.name + SIDECAR),

@@ -25,8 +25,9 @@ COUNT_COLUMNS = {"Antall elever", "Antall elever med individuelt tilrettelagt op
 
 
 def data_files() -> list[str]:
+    """The saved API responses (the CSV downloads are tested in test_udir_csv.py)."""
     with MANIFEST.open(encoding="utf-8") as handle:
-        return [r["fil"] for r in csv.DictReader(handle) if r["innhold"] == "data"]
+        return [r["fil"] for r in csv.DictReader(handle) if r["innhold"] == "data" and r["fil"].endswith(".json")]
 
 
 def number(text: str) -> float:
@@ -49,12 +50,15 @@ def geo_files() -> list[str]:
 def test_manifest_lists_every_bundled_file_with_its_checksum():
     with MANIFEST.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    on_disk = sorted(str(p.relative_to(BUNDLED)) for p in BUNDLED.rglob("*.json"))
+    on_disk = sorted(str(p.relative_to(BUNDLED)) for p in BUNDLED.rglob("*")
+                     if p.suffix in (".json", ".csv") and p.name != "kilder.csv")
     assert sorted(r["fil"] for r in rows) == on_disk
     for r in rows:
         assert hashlib.sha256((BUNDLED / r["fil"]).read_bytes()).hexdigest() == r["sha256"], r["fil"]
-        assert r["endepunkt"].startswith("https://statistikkportalen.udir.no/api/rapportering/rest/v1/")
-        assert r["hentet"] == "", "the saved responses do not record when they were retrieved"
+        if r["fil"].endswith(".json"):
+            assert r["endepunkt"].startswith("https://statistikkportalen.udir.no/api/rapportering/rest/v1/")
+            assert r["hentet"] == "", "the saved responses do not record when they were retrieved"
+            assert r["sha256_original"] == r["bearbeiding"] == ""
     assert (BUNDLED / "README.md").read_text(encoding="utf-8").count("NLOD 2.0") >= 2
 
 
@@ -100,10 +104,11 @@ def test_every_saved_geographic_file_is_read_cell_by_cell(built_warehouse: Path)
 def test_star_never_becomes_zero(built_warehouse: Path):
     stars = sum(json.dumps(raw(f), ensure_ascii=False).count('"*"') for f in data_files())
     with connect_ro(built_warehouse) as con:
-        [(hidden, hidden_with_value)] = con.execute(
-            "select count(*) filter (where undertrykt), count(*) filter (where undertrykt and verdi is not null) "
-            "from stg_udir_verdi"
-        ).fetchall()
+        # the API responses come after the CSV downloads and win on the cells they share
+        [(hidden,)] = con.execute(
+            "select count(*) filter (where undertrykt) from stg_udir_verdi where fil like '%.json'").fetchall()
+        [(hidden_with_value,)] = con.execute(
+            "select count(*) filter (where undertrykt and verdi is not null) from stg_udir_verdi").fetchall()
         [(hidden_shown,)] = con.execute(
             "select count(*) from mart_offentlig where undertrykt and (verdi is not null or teller is not null)"
         ).fetchall()
@@ -162,8 +167,9 @@ def test_files_are_real_data_with_source_licence_and_retrieval_date(built_wareho
         files = con.execute("select fil, hentet, lisens, opprinnelse, merknader from mart_offentlig_kilde").fetchall()
         [(synthetic,)] = con.execute("select count(*) from mart_offentlig where syntetisk").fetchall()
         sources = set(con.execute("select distinct kilde || ' / ' || lisens from mart_offentlig").fetchall())
-    assert len(files) == len(data_files())
-    assert {(h, lic, o) for _, h, lic, o, _ in files} == {("ikke registrert", "NLOD 2.0", "med i prosjektet")}
+    api = [f for f in files if f[0].endswith(".json")]
+    assert len(api) == len(data_files())
+    assert {(h, lic, o) for _, h, lic, o, _ in api} == {("ikke registrert", "NLOD 2.0", "med i prosjektet")}
     assert synthetic == 0
     assert sources == {("Kilde: Utdanningsdirektoratet / NLOD 2.0",)}
     notes = {f: n for f, *_, n in files}
@@ -268,7 +274,7 @@ def test_bad_response_is_refused_in_norwegian_and_changes_nothing(case, built_pr
     assert kept(built_project_copy) == [] and snapshot(built_project_copy.warehouse) == before
 
 
-def test_not_json_and_csv_are_refused(built_project_copy, tmp_path):
+def test_broken_json_and_a_csv_that_is_no_udir_download_are_refused(built_project_copy, tmp_path):
     csv_file = tmp_path / "udir.csv"
     csv_file.write_text("Enhet;Antall elever\nArendal;5 423\n", encoding="utf-8")
     broken = tmp_path / "broken.json"
@@ -278,7 +284,8 @@ def test_not_json_and_csv_are_refused(built_project_copy, tmp_path):
     # every problem of every file is reported together, and the good file is not kept either
     proc = built_project_copy.run("import", "udir", str(good), str(csv_file), str(broken))
     assert proc.returncode == 2, describe(proc)
-    assert f"{csv_file}: fant «en CSV-fil»" in proc.stderr and "CSV-nedlasting kan ikke leses" in proc.stderr
+    assert f"{csv_file}, linje 1: fant «en CSV-fil med skilletegn «;»" in proc.stderr
+    assert "forventet en CSV-nedlasting fra Udirs statistikkbank: UTF-16" in proc.stderr
     assert f"{broken}, linje 1" in proc.stderr and "gyldig JSON" in proc.stderr
     assert kept(built_project_copy) == [] and snapshot(built_project_copy.warehouse) == before
 

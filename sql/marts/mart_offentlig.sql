@@ -7,7 +7,7 @@
 -- every cell Udir reports for an indicator: its measure, the denominator or weight, uncertainty
 create temp table tmp_offentlig_celle as
 select
-    i.indikator, i.type, t.skolear, t.ar, t.omrade_type, t.omrade_kode, t.navn_kilde, t.fil,
+    i.indikator, i.type, t.skolear, t.ar, t.omrade_type, t.omrade_kode, t.navn_kilde, t.kode_kilde, t.fil,
     t.verdi as t, n.verdi as n, u.verdi as usikkerhet,
     case
         when t.undertrykt or coalesce(n.undertrykt, false) then 'skjult'
@@ -74,16 +74,23 @@ summert as (
         sum(case when type = 'snitt' then t * n else t end) filter (where status = 'ok') as teller_synlig,
         sum(n) filter (where status = 'ok') as nevner_synlig,
         coalesce(sum(n) filter (where status = 'skjult'), 0) as nevner_skjult,
-        coalesce(bool_and(n is not null) filter (where status = 'skjult'), true) as nevner_skjult_kjent
+        coalesce(bool_and(n is not null) filter (where status = 'skjult'), true) as nevner_skjult_kjent,
+        count(*) filter (where status = 'skjult' and n is null) as antall_skjult_uten_n
     from medlem
     group by niva, niva_id, medlem_type, indikator, skolear
 ),
 status as (
     select
-        *,
+        s.*,
         case when antall_skjult > 0 then 'delvis' when antall_med_tall = 0 then 'mangler' else 'ok' end as status,
-        coalesce(nevner_synlig, 0) + nevner_skjult as nevner_alle
-    from summert
+        coalesce(nevner_synlig, 0) + nevner_skjult as nevner_alle,
+        -- a mean over areas Udir partly hid: the most pupils the hidden areas can hold (their
+        -- known counts, and the indicator's cap for each whose count is hidden too) and the
+        -- range their mean lies in; nothing about a hidden area is used but that it is hidden
+        i.skjult_elever_maks, i.skala_min, i.skala_maks,
+        nevner_skjult + antall_skjult_uten_n * i.skjult_elever_maks as vekt_skjult_maks
+    from summert s
+    join stg_offentlig_indikator i using (indikator)
 )
 select
     niva, niva_id, niva_navn, medlem_type, indikator, type, skolear, ar, status,
@@ -103,10 +110,16 @@ select
         when status = 'delvis' and type = 'andel' and nevner_skjult_kjent
             then 100 * coalesce(teller_synlig, 0) / nullif(nevner_alle, 0)
         when status = 'delvis' and type = 'antall' then coalesce(teller_synlig, 0)
+        when status = 'delvis' and type = 'snitt' and nevner_synlig > 0 and vekt_skjult_maks is not null
+            then least(teller_synlig / nevner_synlig,
+                       (teller_synlig + vekt_skjult_maks * skala_min) / (nevner_synlig + vekt_skjult_maks))
     end as nedre,
     case
         when status = 'delvis' and type = 'andel' and nevner_skjult_kjent
             then 100 * (coalesce(teller_synlig, 0) + nevner_skjult) / nullif(nevner_alle, 0)
+        when status = 'delvis' and type = 'snitt' and nevner_synlig > 0 and vekt_skjult_maks is not null
+            then greatest(teller_synlig / nevner_synlig,
+                          (teller_synlig + vekt_skjult_maks * skala_maks) / (nevner_synlig + vekt_skjult_maks))
     end as ovre,
     case when status = 'delvis' and type = 'snitt' then teller_synlig / nullif(nevner_synlig, 0) end as verdi_synlige,
     case when status = 'delvis' and type = 'snitt' then nevner_synlig end as nevner_synlige,
@@ -121,6 +134,10 @@ select
                 then 'Andelen for hele området ligger mellom nedre og øvre grense; den kan ikke regnes ut.'
             when status = 'delvis' and type = 'antall'
                 then 'Summen er minst nedre grense; den kan ikke regnes ut.'
+            when status = 'delvis' and type = 'snitt' and nevner_synlig > 0 and vekt_skjult_maks is not null
+                then format('Snittet for hele området ligger mellom nedre og øvre grense hvis hver skjult kommune '
+                            'hadde færre enn {} elever og et snitt mellom {} og {} poeng; det kan ikke regnes ut.',
+                            skjult_elever_maks + 1, skala_min::integer, skala_maks::integer)
             when status = 'delvis'
                 then 'Tallet for hele området kan ikke regnes ut eller avgrenses: både resultat og antall elever er skjult.'
         end,
@@ -146,14 +163,29 @@ kommune as (
         'kommune' as niva, k.kommunenummer as niva_id, k.kommunenavn_kort as niva_navn, k.fylkesnummer,
         c.skolear, c.ar, c.indikator, c.type,
         coalesce(c.status, 'mangler') as status, c.t, c.n, c.usikkerhet, c.fil,
-        coalesce(c.merknad, case when c.status is null then 'Ikke med i Udirs tabell.' end) as merknad
+        coalesce(
+            c.merknad,
+            -- a municipality split later: a year's figure covers the whole municipality of then
+            (select format('Udirs tall for {} ({}) slik kommunen var {}–{}: {}.', h.kommunenavn_gammel,
+                           h.kommunenummer_gammel, h.gyldig_fra, h.gyldig_til, h.merknad)
+             from stg_kommune_historikk h
+             where h.kommunenummer_gammel = c.kode_kilde and h.andel is not null
+               and c.ar between h.gyldig_fra and h.gyldig_til limit 1),
+            case when c.status is null then coalesce(
+                (select format('Inngår i Udirs tall for {} ({}) dette skoleåret.', h.kommunenavn_gammel,
+                               h.kommunenummer_gammel)
+                 from stg_kommune_historikk h
+                 where h.andel is not null and c.ar between h.gyldig_fra and h.gyldig_til
+                   and h.merknad like '%' || k.kommunenummer || '%' limit 1),
+                'Ikke med i Udirs tabell.') end
+        ) as merknad
     from stg_kommune k
     join (
-        select indikator, type, skolear, ar, omrade_kode, status, t, n, usikkerhet, fil, merknad
+        select indikator, type, skolear, ar, omrade_kode, kode_kilde, status, t, n, usikkerhet, fil, merknad
         from tmp_offentlig_celle where omrade_type = 'kommune'
         union all
         -- a municipality missing from a national table is "not reported", never zero
-        select nj.indikator, nj.type, nj.skolear, nj.ar, k.kommunenummer, null, null, null, null, null, null
+        select nj.indikator, nj.type, nj.skolear, nj.ar, k.kommunenummer, null, null, null, null, null, null, null
         from nasjonal nj cross join stg_kommune k
         where not exists (
             select 1 from tmp_offentlig_celle x
@@ -199,7 +231,7 @@ summert as (
         null::double as usikkerhet, s.verdi_synlige, s.nevner_synlige,
         s.antall_omrader, s.antall_med_tall, s.antall_skjult, s.antall_mangler, s.skjulte, s.manglende,
         'summert' as grunnlag,
-        case when s.niva = 'fylke' then concat_ws(' ', 'Udir oppgir ikke fylket: summen av kommunene.', s.merknad)
+        case when s.niva = 'fylke' then concat_ws(' ', 'Udir oppgir ikke tall for fylket dette skoleåret: regnet av kommunenes tall.', nullif(s.merknad, ''))
              else nullif(s.merknad, '') end as merknad,
         null as kildefil
     from tmp_offentlig_sum s
@@ -251,3 +283,21 @@ select
     coalesce((select list(m.merknad order by m.nr) from stg_udir_merknad m where m.fil = f.fil), []) as merknader
 from stg_udir_fil f
 order by f.tabell nulls last, f.skolear, f.fil;
+
+-- one row per school, measure and school year from a CSV download's school rows (level 4), with
+-- the unit of the same organisation number where an imported unit has one; the bundled
+-- national-test copies carry no school rows (see docs/offentlig-statistikk.md)
+create table mart_offentlig_skole as
+with enhet as (
+    select organisasjonsnummer, min(enhet_id) as enhet_id, min(enhet_navn) as enhet_navn
+    from stg_enhet
+    where organisasjonsnummer is not null
+    group by organisasjonsnummer
+)
+select
+    s.skolear, s.ar, s.organisasjonsnummer, s.skole_navn, s.kommunenummer, s.tabell, s.maal, s.maal_navn,
+    s.verdi, s.undertrykt, s.mangler, e.enhet_id, e.enhet_navn, s.fil as kildefil,
+    'Kilde: Utdanningsdirektoratet' as kilde, 'NLOD 2.0' as lisens, false as syntetisk
+from stg_udir_skole s
+left join enhet e using (organisasjonsnummer)
+order by s.maal, s.ar, s.organisasjonsnummer;

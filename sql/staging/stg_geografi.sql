@@ -29,6 +29,7 @@ select
     gyldig_fra::integer as gyldig_fra,
     gyldig_til::integer as gyldig_til,
     kommunenummer_2024,
+    andel,
     kilde,
     merknad
 from src_kommune_historikk

@@ -25,6 +25,15 @@ order by maal, ar, omrade_type, omrade_kode;
 create table stg_udir_fil as
 select * from src_udir_fil order by tabell nulls last, skolear, fil;
 
+-- one row per measure, school year and school in a CSV download's school rows (level 4), with
+-- the school's 2024 municipality; the bundled national-test copies carry no school rows
+create table stg_udir_skole as
+select
+    fil, skolear, ar::integer as ar, organisasjonsnummer, skole_navn, kommunenummer, kommunenummer_kilde,
+    tabell, maal, maal_navn, verdi::double as verdi, undertrykt, mangler, tekst
+from src_udir_skole
+order by maal, ar, organisasjonsnummer;
+
 -- notes about the files (empty cells, empty responses, renumbered municipalities)
 create table stg_udir_merknad as
 select fil, nr, merknad from src_udir_merknad order by nr;
@@ -44,6 +53,9 @@ select
     retning,
     rekkefolge::integer as rekkefolge,
     beskrivelse,
+    nullif(skjult_elever_maks, '')::integer as skjult_elever_maks,
+    nullif(skala_min, '')::double as skala_min,
+    nullif(skala_maks, '')::double as skala_maks,
     brudd_ar::integer as brudd_ar,
     nullif(brudd_tekst, '') as brudd_tekst
 from src_offentlig_indikator
