@@ -118,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Leser en CSV- eller .xlsx-fil, kontrollerer hver rad og lister alle feil "
         "(fil, rad, kolonne). Er filen gyldig, tas den vare på i data/imports/<type>/ og lageret "
         "bygges på nytt; feiler byggingen, fjernes filen igjen. Formatene: docs/import-formats.md. "
-        "`import udir FIL...` leser lagrede JSON-svar fra Udirs statistikkbank (én eller flere "
-        "filer, se docs/offentlig-statistikk.md).",
+        "`import udir FIL...` leser CSV-nedlastinger (Last ned → CSV) og lagrede JSON-svar fra Udirs "
+        "statistikkbank (én eller flere filer, se docs/offentlig-statistikk.md).",
     )
     imp.add_argument(
         "kind", metavar="TYPE", choices=("units", "answers", "results", "mapping", "udir"),
@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument(
         "file", metavar="FIL", type=Path, nargs="+",
-        help="filen som skal importeres (.csv eller .xlsx; for udir ett eller flere JSON-svar)",
+        help="filen som skal importeres (.csv eller .xlsx; for udir én eller flere CSV-nedlastinger eller JSON-svar)",
     )
     imp.add_argument(
         "--hentet", metavar="DATO", default=None,
@@ -152,13 +152,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Henter Elever og skoler (GSI), fravær på 10. trinn og nasjonale prøver for alle "
         "kommuner og fylker fra Udirs statistikkbank (krever nett), kontrollerer svarene som "
         "`import udir`, tar vare på dem med hentedato og bygger lageret. Feiler noe, tas ingenting "
-        "vare på. Elevundersøkelsen hentes ikke (én forespørsel per kommune). Lisens: NLOD 2.0, "
+        "vare på. Én forespørsel om gangen med pause; stopper hentingen, fortsetter samme kommando der "
+        "den stoppet. Elevundersøkelsen hentes ikke (én forespørsel per kommune). Lisens: NLOD 2.0, "
         "Kilde: Utdanningsdirektoratet.",
     )
     fetch.add_argument("kilde", metavar="KILDE", choices=("udir",), help="udir (Utdanningsdirektoratet)")
     fetch.add_argument(
-        "--aar", metavar="SKOLEÅR", nargs="+", type=_school_year, default=None,
-        help="skoleår som 2024-25 (ett eller flere); standard: rapportenes egne standardår",
+        "--aar", metavar="SKOLEÅR", nargs="+", type=_school_years, default=None,
+        help="skoleår som 2024-25 (ett eller flere) eller en rekke som 2015-16..2025-26; år Udir ikke har, "
+        "hoppes over; standard: rapportenes egne standardår",
+    )
+    fetch.add_argument(
+        "--pause", metavar="SEKUNDER", type=_not_negative, default=None,
+        help="pause mellom to forespørsler (standard 1 sekund); én forespørsel om gangen",
     )
     fetch.add_argument(
         "--api", metavar="URL", default=None,
@@ -237,13 +243,23 @@ def _mixing_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _school_year(text: str) -> int:
-    from etl.udir_fetch import parse_school_year
+def _school_years(text: str) -> list[int]:
+    from etl.udir_fetch import parse_school_years
 
     try:
-        return parse_school_year(text)
+        return parse_school_years(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _not_negative(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        value = float("nan")
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"fant «{meldinger.escape(text)}», forventet et tall som 0 eller 1,5")
+    return value
 
 
 def _positive(text: str) -> float:
@@ -341,8 +357,10 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     path = args.warehouse or config.warehouse_path()
     log = lambda line: print(line, file=sys.stderr)
     try:
+        years = sorted({y for group in args.aar for y in group}) if args.aar else None
         lines = udir_fetch.fetch(
-            args.aar, lambda: _build(path, quiet=True, med_demodata=args.med_demodata), base=args.api, log=log
+            years, lambda: _build(path, quiet=True, med_demodata=args.med_demodata), base=args.api, log=log,
+            pause=udir_fetch.PAUSE if args.pause is None else args.pause,
         )
     except udir_fetch.FetchError as exc:
         print(f"Feil: {exc} Ingenting er endret.", file=sys.stderr)
