@@ -45,7 +45,11 @@ enhet, desimaler, zero = ind["enhet"], ind["desimaler"], ind["enhet"] != "skalap
 axis_title = t(f"offentlig.enhet.{enhet}")
 
 rader = o.with_text(queries.public_partnership(valgt, indikator), enhet, desimaler)
-aar = sorted(int(s[:4]) for s in ind["skolear"])  # the indicator's school years (first year of each)
+# the school years with a figure for the collaboration or one of its municipalities (a table Udir
+# published for a few places only, like GSI for Bergen before 2024, adds no empty years here)
+egne = rader.filter(pl.col("niva").is_in(["partnerskap", "kommune"]) & (pl.col("status") != "mangler"))
+aar = sorted(set(egne["ar"].to_list())) or sorted(int(s[:4]) for s in ind["skolear"])
+rader = rader.filter(pl.col("ar").is_in(aar))
 slutt = p["forlenget_til"] or p["slutt_ar"]
 periode = o.period_years(p["start_ar"], slutt)
 kommuner = (
