@@ -71,10 +71,33 @@ def _text(value) -> str | None:
     return text or None
 
 
+SOURCE_ID = re.compile(r"\b(?:(Dokument|dokument) )?(0\d\d)\b")
+
+
+def named_sources(note: str, titles: dict[str, str]) -> tuple[str, list[str]]:
+    """A data-quality note as a reader sees it: the source documents it cites by number (`000`,
+    `Dokument 004`) named by their title («SePU sine samarbeid»); the numbers are how the files in
+    ../shared/seeds/ are named and mean nothing to a reader. Returns the text and the numbers that
+    match no document."""
+    by_number = {name[:3]: title for name, title in titles.items()}
+    unknown: list[str] = []
+
+    def name(match: re.Match) -> str:
+        word, number = match.groups()
+        if number not in by_number:
+            unknown.append(number)
+            return match.group(0)
+        return ("Dokumentet " if word == "Dokument" else "dokumentet " if word else "") + f"«{by_number[number]}»"
+
+    return SOURCE_ID.sub(name, note), unknown
+
+
 def read_partnerships(
-    path: Path, kommunenumre: set[str], ordninger: set[str], dokumenter: set[str]
+    path: Path, kommunenumre: set[str], ordninger: set[str], dokumenter: dict[str, str]
 ) -> PartnershipTables:
-    """Validate every record first; raise one InputError listing every problem."""
+    """Validate every record first; raise one InputError listing every problem.
+
+    `dokumenter` maps each source document (data/kilder.yaml) to its title."""
     fil = str(path)
     errors = Collector()
     doc = yamlfile.load(path, keys=["partnerskap"])
@@ -175,10 +198,11 @@ def read_partnerships(
             sources.append({"partnerskap_id": pid, "dokument": dokument})
         if not record.get("kilder"):
             bad("kilder", None, "minst ett kildedokument")
-        notes += [
-            {"partnerskap_id": pid, "nr": n, "merknad": _text(note)}
-            for n, note in enumerate(record.get("datakvalitet") or [], start=1)
-        ]
+        for n, note in enumerate(record.get("datakvalitet") or [], start=1):
+            text, unknown = named_sources(_text(note) or "", dokumenter)
+            if unknown:
+                bad("datakvalitet", ", ".join(unknown), "numre på dokumenter i data/kilder.yaml (000, 002 …)")
+            notes.append({"partnerskap_id": pid, "nr": n, "merknad": text or None})
         fakta = record.get("fakta") or {}
         for key in FAKTA:
             value = fakta.get(key)

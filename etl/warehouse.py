@@ -230,7 +230,7 @@ def build(
             partnerships.PARTNERSHIPS_YAML,
             set(kommuner["kommunenummer"]),
             set(ordninger["kode"]),
-            set(kilder["dokument"]),
+            dict(zip(kilder["dokument"], kilder["tittel"])),
         )
         eierplan = partnerships.read_eierplan()
 

@@ -114,6 +114,14 @@ def test_unknown_grant_strand(built_project_copy: ProjectCopy, geo_args):
     assert_in(problem.split("forventet", 1)[1], *valid)
 
 
+def test_note_citing_an_unknown_source_number(built_project_copy: ProjectCopy, geo_args):
+    # notes cite documents by number; the build names them by title, so a number must exist
+    built_project_copy.edit(YAML, '"000 nevner at det er utviklet', '"009 nevner at det er utviklet')
+    proc = build_fails(built_project_copy, geo_args)
+    [problem] = problems(proc.stderr)
+    assert_in(problem, "partnerships.yaml", "kongsbergregionen-alle-med", "datakvalitet", "«009»", "kilder.yaml")
+
+
 def test_start_after_end(built_project_copy: ProjectCopy, geo_args):
     built_project_copy.edit(YAML, BODO_PERIODE, BODO_PERIODE.replace("start: 2022,", "start: 2025,"))
     proc = build_fails(built_project_copy, geo_args)

@@ -292,6 +292,119 @@ def test_csv_download(server_a, guarded):
     assert_nothing_sent_out(guarded)
 
 
+# --- the map: labels on screen, a click selects ------------------------------------------------------
+
+# The deck.gl instance behind the map, found through React's fiber tree from the chart's element
+# (Streamlit exposes no handle): its viewport projects a label's position to the screen exactly
+# as it was drawn, and its layers hold what was drawn.
+FIND_DECK = """() => {
+  const el = document.querySelector('[data-testid="stDeckGlJsonChart"]');
+  const key = el && Object.keys(el).find(k => k.startsWith('__reactFiber'));
+  const stack = key ? [el[key]] : [], seen = new Set();
+  while (stack.length) {
+    const node = stack.pop();
+    if (!node || seen.has(node)) continue;
+    seen.add(node);
+    for (let s = node.memoizedState, i = 0; s && i < 40; s = s.next, i++) {
+      for (const v of [s.memoizedState, s.memoizedState?.current, s.memoizedState?.current?.deck]) {
+        if (v && typeof v === 'object' && typeof v.getViewports === 'function' && v.props?.layers) {
+          window.__klDeck = v;
+          return true;
+        }
+      }
+    }
+    stack.push(node.child, node.sibling);
+  }
+  return false;
+}"""
+
+# Each label's box on screen: its position through the deck's own viewport, its width as deck.gl
+# lays text out (glyph advances in the label's font, no kerning), its padding and size.
+LABEL_BOXES = """async () => {
+  const deck = window.__klDeck, viewport = deck.getViewports()[0];
+  const layer = deck.props.layers.find(l => l.id === 'etiketter');
+  if (!layer) return {width: viewport.width, height: viewport.height, boxes: []};
+  const p = layer.props, [padX, padY] = p.backgroundPadding, size = p.getSize;
+  const font = `${p.fontWeight} ${size}px ${p.fontFamily}`;
+  await document.fonts.load(font);
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = font;
+  const boxes = p.data.map(d => {
+    const [x, y] = viewport.project(d.p);
+    const w = [...d.tekst].reduce((sum, ch) => sum + ctx.measureText(ch).width, 0) + 2 * padX;
+    const h = size + 2 * padY;
+    return {text: d.tekst, x0: x - w / 2, y0: y - h / 2, x1: x + w / 2, y1: y + h / 2};
+  });
+  return {width: viewport.width, height: viewport.height, boxes};
+}"""
+
+KONGSBERG = (9.67113, 59.59443)  # its representative point (data/geo/kommuner_2024.csv)
+
+
+def map_labels(page) -> dict:
+    page.wait_for_function(FIND_DECK, timeout=EXPECT_TIMEOUT)
+    return page.evaluate(LABEL_BOXES)
+
+
+def overlapping(boxes: list[dict], tolerance: float = 0.5) -> list[tuple[str, str]]:
+    return [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > tolerance
+            and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > tolerance]
+
+
+def test_map_labels_do_not_overlap_on_screen(server_a, guarded):
+    """«Alle samarbeid» at 1920×1080: every label on the map, measured where the browser drew it."""
+    page = guarded.new_page()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(server_a.url + "/kart")
+    wait_for_app(page)
+    assert_healthy(page, "kart")
+    wait_for_painted_canvas(page)
+    drawn = map_labels(page)
+    boxes = drawn["boxes"]
+    assert len(boxes) >= 12, [b["text"] for b in boxes]
+    assert overlapping(boxes) == []
+    outside = [b["text"] for b in boxes
+               if b["x0"] < 0 or b["y0"] < 0 or b["x1"] > drawn["width"] or b["y1"] > drawn["height"]]
+    assert outside == []
+    assert_nothing_sent_out(guarded)
+
+
+def test_map_click_selects_a_municipality_and_the_link_keeps_it(server_a, guarded):
+    page = guarded.new_page()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(server_a.url + "/kart")
+    wait_for_app(page)
+    assert_healthy(page, "kart")
+    canvas = page.locator("canvas:visible").first
+    canvas.scroll_into_view_if_needed()
+    wait_for_painted_canvas(page)
+    page.wait_for_function(FIND_DECK, timeout=EXPECT_TIMEOUT)
+    x, y = page.evaluate(f"() => window.__klDeck.getViewports()[0].project({list(KONGSBERG)})")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    expect(page.locator(".deck-tooltip")).to_contain_text("Kongsberg (3303)", timeout=EXPECT_TIMEOUT)
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    # the selection comes back from the server and goes into the link
+    page.wait_for_function("() => new URLSearchParams(location.search).get('valgt') === 'Kongsberg'",
+                           timeout=60_000)
+    wait_for_app(page)
+    heading = page.get_by_role("heading", name="Kongsberg (3303)")
+    expect(heading).to_be_visible(timeout=EXPECT_TIMEOUT)
+    assert "Kongsberg" in [b["text"] for b in map_labels(page)["boxes"]]
+    screenshot(page, "kart-valgt")
+
+    # the link, opened fresh, shows the same selection
+    other = open_app(guarded, page.url)
+    assert_healthy(other, "shared map link")
+    expect(other.get_by_role("heading", name="Kongsberg (3303)")).to_be_visible(timeout=EXPECT_TIMEOUT)
+    # and clearing the selection takes it out of the link
+    other.get_by_role("button", name="Fjern valget").click()
+    other.wait_for_function("() => !new URLSearchParams(location.search).has('valgt')", timeout=EXPECT_TIMEOUT)
+    expect(other.get_by_role("heading", name="Kongsberg (3303)")).to_have_count(0, timeout=EXPECT_TIMEOUT)
+    assert_nothing_sent_out(guarded)
+
+
 # --- warehouse B: no boundaries -------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ repeated values (`?periode=2027&periode=2027`), bound segmented controls their l
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -22,7 +23,7 @@ import vl_convert
 from browser_helpers import APP, DEMO_MERKE, PAGE_NAMES, page_paths
 from streamlit.testing.v1 import AppTest
 
-from dashboard import palette
+from dashboard import kartetiketter, palette
 from dashboard.filters import last_year
 
 # shared session fixtures: the two demo warehouses
@@ -30,6 +31,7 @@ demo_warehouse_a = browser_helpers.demo_warehouse_a
 demo_warehouse_b = browser_helpers.demo_warehouse_b
 
 K = 10  # the build's suppression threshold (KL_MIN_SVAR default)
+KART_WIDTH, KART_HEIGHT = kartetiketter.MAP  # the map's fixed size on the Kart page
 INGEN_TREFF = "Ingen samarbeid passer med filtrene"
 ATTRIBUSJON = "© Kartverket (CC BY 4.0)"
 # a narrow filter: two dated collaborations with demo survey and mapping data
@@ -240,10 +242,11 @@ def test_map_with_boundaries(monkeypatch, demo_warehouse_a):
     at = open_page(app(monkeypatch, demo_warehouse_a), "kart")
     no_exception(at, "kart")
     spec, raw = deck_spec(at)
-    types = [layer["@@type"] for layer in spec["layers"]]
-    assert "GeoJsonLayer" in types and "ScatterplotLayer" not in types, types
     kommuner = map_layer(spec, "kommuner")
     assert kommuner["@@type"] == "GeoJsonLayer"
+    # the layer a click hits draws no outline (the outlines made a click too slow to count)
+    assert kommuner["stroked"] is False and kommuner["pickable"] is True
+    assert map_layer(spec, "kommunegrenser")["pickable"] is False
     # the geometry travels once, as a file the browser fetches; the rerun carries only colours
     assert len(geometry_file(kommuner)["features"]) == 357
     assert len(fill_classes(kommuner)) == 357
@@ -295,6 +298,58 @@ def test_narrow_filter_colours_only_chosen_municipalities(monkeypatch, demo_ware
     labels = map_layer(spec, "etiketter")["data"]
     assert [label["tekst"] for label in labels] == ["Bodø"]
     assert spec["initialViewState"]["zoom"] > 6, spec["initialViewState"]
+
+
+def _view(spec: dict) -> kartetiketter.View:
+    v = spec["initialViewState"]
+    return kartetiketter.View(v["latitude"], v["longitude"], v["zoom"], *kartetiketter.MAP)
+
+
+def _label_boxes(spec: dict) -> list[tuple[float, float, float, float, str]]:
+    """Screen boxes of the map's labels, from the view the page sends and the map's fixed size."""
+    view = _view(spec)
+    boxes = []
+    for label in map_layer(spec, "etiketter")["data"]:
+        x, y = view.screen(*label["p"])
+        w, h = kartetiketter.box_size(label["tekst"])
+        boxes.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2, label["tekst"]))
+    return boxes
+
+
+def test_map_labels_never_cover_each_other_and_norway_fills_the_map(monkeypatch, demo_warehouse_a):
+    at = open_page(app(monkeypatch, demo_warehouse_a), "kart")
+    no_exception(at, "kart")
+    spec, _ = deck_spec(at)
+    boxes = _label_boxes(spec)
+    assert len(boxes) >= 12, [b[4] for b in boxes]  # most collaborations are named on the map
+    for a, b in itertools.combinations(boxes, 2):
+        assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    for x0, y0, x1, y1, text in boxes:
+        assert 0 <= x0 and x1 <= KART_WIDTH and 0 <= y0 and y1 <= KART_HEIGHT, (text, x0, y0, x1, y1)
+    # every label that moved off its area has a leader line back to it
+    lines = map_layer(spec, "ledere")["data"]
+    assert lines and all(len(line["fra"]) == 2 and len(line["til"]) == 2 for line in lines)
+    # the collaborations reach from Sandnes to Øst-Finnmark: the view fits them, with little room left
+    view = _view(spec)
+    south_west = view.screen(5.2, 58.3)  # Sandnes' corner of the map
+    north_east = view.screen(31.1, 71.2)  # Vardø and Nordkapp
+    height, width = south_west[1] - north_east[1], north_east[0] - south_west[0]
+    assert height > 0.85 * KART_HEIGHT or width > 0.85 * KART_WIDTH, (width, height)
+
+
+def test_map_link_selects_a_municipality_by_name_or_number(monkeypatch, demo_warehouse_a):
+    for given in ("Kongsberg", "3303"):
+        at = open_page(app(monkeypatch, demo_warehouse_a, {"valgt": given}), "kart")
+        no_exception(at, "kart")
+        assert "Kongsberg (3303)" in [h.value for h in at.subheader], given
+        spec, _ = deck_spec(at)
+        assert "Kongsberg" in [label["tekst"] for label in map_layer(spec, "etiketter")["data"]]
+        outline = map_layer(spec, "valgt-2.5")
+        assert outline["data"]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    at = open_page(app(monkeypatch, demo_warehouse_a, {"valgt": "Atlantis"}), "kart")
+    no_exception(at, "kart")
+    assert not at.subheader
+    assert any("valgt=Atlantis" in w.value for w in at.warning), [w.value for w in at.warning]
 
 
 # --- missing warehouse ----------------------------------------------------------------------------

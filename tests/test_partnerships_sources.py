@@ -378,3 +378,13 @@ def test_excerpts_are_verbatim_quotes_of_the_shared_documents():
         wrong += [f"{excerpt.name}: «{s}»" for s in excerpt.read_text(encoding="utf-8").splitlines() if s not in full]
     assert not wrong, "excerpts that are not in the shared documents:\n" + "\n".join(wrong)
     assert sorted(p.name for p in excerpts) == sorted(p.name for p in SHARED_SEEDS.glob("*.txt"))
+
+
+def test_notes_name_their_sources_by_title_not_by_file_number(notes: dict[str, list[str]]):
+    """The notes in data/partnerships.yaml cite «000», «Dokument 004»: file numbers of the seeds.
+    A reader sees the document's title instead."""
+    every = [note for pid_notes in notes.values() for note in pid_notes]
+    numbered = [note for note in every if re.search(r"\b0\d\d\b", note)]
+    assert not numbered, numbered[:3]
+    assert any("«SePU sine samarbeid»" in note for note in every)
+    assert any(note.startswith("Dokumentet «Oppsummering av prosjektbeskrivelser") for note in every)

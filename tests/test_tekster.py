@@ -224,3 +224,36 @@ def test_collaboration_colours_stay_apart_and_from_several(vision):
     for other in (palette.SEVERAL, palette.OUTSIDE):
         assert min(palette.distance(other, c, vision) for c in colours) >= 20, other
     assert all(palette.contrast(c, palette.BACKGROUND) >= 3.0 for c in colours)
+
+
+# --- the catalogue as written: nothing cut by YAML syntax ------------------------------------------
+
+
+def test_no_text_is_cut_by_a_yaml_comment():
+    """A ` #` inside an unquoted text starts a YAML comment and silently cuts the text there (the
+    Data page's introduction lost its second half in all three languages that way). The catalogue
+    may hold comments only on lines of their own: every `#` that is neither inside a text nor the
+    first thing on its line is a text cut short."""
+    import yaml
+
+    source = tekster.CATALOGUE.read_text(encoding="utf-8")
+    inside: list[tuple[int, int]] = []
+    stack = [yaml.compose(source)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            inside.append((node.start_mark.index, node.end_mark.index))
+        elif isinstance(node, yaml.MappingNode):
+            stack += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    inside.sort()
+    cut = []
+    line_start = 0
+    for i, ch in enumerate(source):
+        if ch == "\n":
+            line_start = i + 1
+        elif ch == "#" and source[line_start:i].strip() and not any(a <= i < b for a, b in inside):
+            line = source.count("\n", 0, i) + 1
+            cut.append(f"line {line}: {source[line_start:source.find(chr(10), i)].strip()[:120]}")
+    assert not cut, "texts cut short by a YAML comment (quote the text):\n" + "\n".join(cut)
