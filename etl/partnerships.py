@@ -8,8 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
-from etl import config, yamlfile
-from etl.errors import Collector, InputError, Problem
+from etl import config, limits, yamlfile
+from etl.errors import Collector, Described, InputError, Problem
 from etl.yamlfile import Node
 
 PARTNERSHIPS_YAML = config.DATA_DIR / "partnerships.yaml"
@@ -34,6 +34,15 @@ MAPPINGS = ("periode", "fakta")
 LISTS = ("kommuner", "enheter", "enhetstyper", "ordninger", *LIST_FIELDS, "kilder", "datakvalitet")
 ITEM_MAPPINGS = ("kommuner", "enheter")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# The limit of etl/limits.py on each text; names and ids are one line, texts may have several.
+NAME, TEXT = "MAX_NAME_CHARS", "MAX_TEXT_CHARS"
+TEXT_LIMITS = {
+    "id": "MAX_ID_CHARS", "navn": NAME, "kortnavn": NAME, "region": NAME, "oppdragsgiver": NAME,
+    "ordninger_kilde": TEXT, "beskrivelse": TEXT, "datakvalitet": TEXT, "uh_partnere": NAME,
+    "andre_partnere": NAME, "malgrupper": TEXT, "temaer": TEXT, "kompetansepakker": TEXT,
+    "mal": TEXT, "kilder": "MAX_ID_CHARS",
+}
+ITEM_TEXT_LIMITS = {"periode": {"tekst": NAME}, "kommuner": {"navn": NAME}, "enheter": {"navn": NAME}}
 
 
 @dataclass
@@ -122,7 +131,7 @@ def read_partnerships(
         for key in record:
             if key not in KEYS:
                 bad(key, key, "et kjent felt: " + ", ".join(KEYS))
-        if not _shape_ok(record, bad):
+        if not _shape_ok(record, bad) or not _texts_ok(record, bad):
             continue
         if not isinstance(pid, str) or not SLUG.match(pid):
             bad("id", pid, "en id med små bokstaver, tall og bindestrek")
@@ -256,6 +265,34 @@ def _shape_ok(record: Node, bad) -> bool:
             if not isinstance(item, dict):
                 bad(key, item, "en oppføring med nøkkel: verdi-par (f.eks. {kommunenummer: \"3303\", navn: ...})")
                 ok = False
+    return ok
+
+
+def _texts_ok(record: Node, bad) -> bool:
+    """Every text within its limit (etl/limits.py); names and ids on one line. The loader has
+    already refused control and format characters and normalised the text (NFC)."""
+    ok = True
+
+    def check(key: str, value, limit: str, line=None) -> None:
+        nonlocal ok
+        if not isinstance(value, str):
+            return
+        problem = limits.text_problem(value, limit, allow="\n" if limit == TEXT else "")
+        if problem is not None:
+            bad(key, Described(problem[0]), problem[1], line)
+            ok = False
+
+    for key, limit in TEXT_LIMITS.items():
+        values = record.get(key)
+        for value in values if isinstance(values, list) else [values]:
+            check(key, value, limit)
+    for key, fields in ITEM_TEXT_LIMITS.items():
+        items = record.get(key)
+        for item in items if isinstance(items, list) else [items]:
+            if isinstance(item, dict):
+                for name, limit in fields.items():
+                    line = item.line_of(name) if isinstance(item, Node) else None
+                    check(f"{key}.{name}", item.get(name), limit, line)
     return ok
 
 

@@ -300,7 +300,8 @@ CORPUS: dict[str, tuple[str, str, bytes, tuple[str, ...], tuple[str, ...]]] = {
     "ansi-escape": ("units", "ansi.csv", _text(UNITS + "X1,A,\x1b[31mskole\x1b[0m,3303,,\r\n"),
                     ("rad 2, kolonne «enhetstype»", "\\x1b[31m"), ()),
     "huge-field": ("units", "stor.csv", _text(UNITS + "X1,A," + "x" * 200_000 + ",3303,,\r\n"),
-                   ("rad 2, kolonne «enhetstype»", "(200000 tegn)"), ()),
+                   ("rad 2, kolonne «enhetstype»", "en celle på 200 000 tegn", "høyst 32 767 tegn",
+                    "MAX_CELL_CHARS"), ()),
     "unclosed-quote": ("units", "sitat.csv", _text(UNITS + 'X1,"A,skole,3303,,\r\nX2,B,skole,3303,,\r\n'),
                        ("rad 2",), ()),
     "answer-scale": ("answers", "skala.csv", _text(ANSWERS + ANSWER.replace(";4;7;", ";6;7;")),
@@ -362,6 +363,36 @@ CORPUS: dict[str, tuple[str, str, bytes, tuple[str, ...], tuple[str, ...]]] = {
     "column-file-broken-yaml": ("results", "res.csv", _text(RESULTS + RESULT),
                                 ("ødelagt.yaml, rad ", "gyldig YAML"), ("--kolonner", "{dir}/ødelagt.yaml")),
     "no-such-file": ("units", "finnes_ikke.csv", b"", ("fant «ingen fil»",), ()),
+    # spoofing characters and the limits of etl/limits.py (issue 23)
+    "bidi-override-name": ("units", "bidi.csv", _text(UNITS + "X1,Skole \u202eloot\u202c,skole,3303,,\r\n"),
+                           ("rad 2, kolonne «enhet_navn»", "U+202E", "styretegn for skriveretning"), ()),
+    "bidi-isolate-name": ("units", "isolat.csv", _text(UNITS + "X1,\u2066Skole\u2069,skole,3303,,\r\n"),
+                          ("rad 2, kolonne «enhet_navn»", "U+2066"), ()),
+    "zero-width-id": ("units", "null.csv", _text(UNITS + "X\u200b1,Skole,skole,3303,,\r\n"),
+                      ("rad 2, kolonne «enhet_id»", "U+200B", "null bredde"), ()),
+    "control-in-unused-column": ("units", "ekstra.csv",
+                                 _text(UNITS.replace("\r\n", ",Merknad\r\n") + 'X1,Skole,skole,3303,,,"a\x07b"\r\n'),
+                                 ("rad 2, kolonne «Merknad»", "U+0007"), ()),
+    "bidi-in-header": ("units", "overskrift.csv", _text("enhet_id,enhet_navn,enhetstype,kommunenummer,\u202eX\r\n"
+                                                         "X1,A,skole,3303,\r\n"), ("rad 1, kolonne «kolonne 5»", "U+202E"), ()),
+    "long-name": ("units", "navn.csv", _text(UNITS + "X1," + "N" * 201 + ",skole,3303,,\r\n"),
+                  ("rad 2, kolonne «enhet_navn»", "en tekst på 201 tegn", "høyst 200 tegn", "MAX_NAME_CHARS"), ()),
+    "long-id": ("answers", "id.csv", _text(ANSWERS + ANSWER.replace("R1;", "R" * 101 + ";")),
+                ("rad 2, kolonne «respondent_id»", "en tekst på 101 tegn", "høyst 100 tegn", "MAX_ID_CHARS"), ()),
+    "too-many-columns": ("units", "bred.csv", _text(UNITS.replace("\r\n", "," + ",".join(f"x{i}" for i in range(495)) + "\r\n")
+                                                    + "X1,A,skole,3303,,\r\n"),
+                         ("rad 1:", "fant 501 kolonner", "høyst 500 kolonner", "MAX_COLUMNS"), ()),
+    "xlsx-unpacked-too-large": ("mapping", "stor.xlsx", b"",  # made in the test: stated sizes of 2 GB
+                                ("en arbeidsbok på 2 048 MB utpakket", "høyst 1 024 MB", "MAX_XLSX_UNPACKED_BYTES"), ()),
+    "xlsx-long-cell": ("mapping", "lang.xlsx", b"",  # made in the test: Excel itself stops at 32 767
+                       ("arket «Kartlegging», rad 2, kolonne «respondent_id»", "en celle på 40 000 tegn", "MAX_CELL_CHARS"), ()),
+    "column-file-alias-bomb": ("results", "res.csv", _text(RESULTS + RESULT),
+                               ("bombe.yaml, rad 2", "et anker (&l0)", "uten ankre (&navn) og alias (*navn)"),
+                               ("--kolonner", "{dir}/bombe.yaml")),
+    "column-file-deep": ("results", "res.csv", _text(RESULTS + RESULT),
+                         ("dyp.yaml, rad 1", "mer enn 30 nivåer", "MAX_YAML_DEPTH"), ("--kolonner", "{dir}/dyp.yaml")),
+    "column-file-bidi": ("results", "res.csv", _text(RESULTS.replace("skaar", "Gj.snitt") + RESULT),
+                         ("bidi.yaml, rad 2, kolonne «kolonner.Gj.snitt»", "U+202E"), ("--kolonner", "{dir}/bidi.yaml")),
     "demo-data-present": ("units", "enheter.csv", _text(UNITS + "X1,A,skole,3303,,\r\n"),
                           ("demodata", "--med-demodata"), ()),
 }
@@ -369,7 +400,40 @@ COLUMN_FILES = {
     "kolonner.yaml": "kolonner:\n  Gj.snitt: skår\n",
     "tom.yaml": "- bare en liste\n",
     "ødelagt.yaml": "kolonner:\n  Skår: skaar\n  Gj.snitt: [skaar\n",
+    "bombe.yaml": "kolonner:\n" + "".join(
+        f"  l{i}: &l{i} [" + ",".join(['"lol"'] * 9 if i == 0 else [f"*l{i - 1}"] * 9) + "]\n" for i in range(10)),
+    "dyp.yaml": "kolonner: " + "{a: " * 40 + "x" + "}" * 40 + "\n",
+    "bidi.yaml": "kolonner:\n  Gj.snitt: \"skaar\u202e\"\n",
 }
+
+
+def _long_cell_workbook(length: int) -> bytes:
+    """A workbook with a cell of `length` characters (openpyxl and Excel cut cells at 32 767,
+    so the shared string is lengthened in the zip afterwards)."""
+    import io
+    import zipfile
+
+    short = "K" * 32_767
+    source = zipfile.ZipFile(io.BytesIO(_xlsx([MAPPING, MAPPING_ROW[:4] + [short] + MAPPING_ROW[5:]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            data = source.read(part)
+            if short.encode() in data:
+                data = data.replace(short.encode(), b"K" * length)
+            target.writestr(part, data)
+    return out.getvalue()
+
+
+def _stated_size_workbook(stated: int) -> bytes:
+    """A small workbook whose zip directory states `stated` bytes for one part (a zip bomb's
+    claim: the reader trusts the directory, so the stated sizes are what is checked)."""
+    import struct
+
+    data = bytearray(_xlsx([MAPPING, MAPPING_ROW]))
+    at = data.find(b"PK\x01\x02")  # the first entry of the central directory
+    struct.pack_into("<I", data, at + 24, stated - 1)  # its uncompressed size
+    return bytes(data)
 
 
 @pytest.fixture(scope="session")
@@ -413,6 +477,10 @@ def test_bad_import_file(case: str, imported_examples: Path, geo_dir: Path, tmp_
     source = tmp_path / "inn"
     source.mkdir()
     path = source / name
+    if case == "xlsx-unpacked-too-large":
+        content = _stated_size_workbook(2048 * 1024 * 1024)
+    if case == "xlsx-long-cell":
+        content = _long_cell_workbook(40_000)
     if case != "no-such-file":
         path.write_bytes(content)
     for file_name, text in COLUMN_FILES.items():
@@ -438,3 +506,35 @@ def test_bad_import_file(case: str, imported_examples: Path, geo_dir: Path, tmp_
     assert not FOREIGN.search(plain), f"library text or a Python name in:\n{report}"
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", proc.stderr), repr(proc.stderr)
     assert (snapshot(root / "warehouse.duckdb"), _files(root / "imports")) == before, "something changed"
+
+
+def test_a_unit_name_of_100_mb_is_refused_naming_the_limit(imported_examples: Path, geo_dir: Path, tmp_path: Path):
+    """The 104 857 600-character unit name of issue 23 (once accepted with 1.9 GiB peak)."""
+    root = tmp_path / "state"
+    shutil.copytree(imported_examples, root, symlinks=True, ignore=shutil.ignore_patterns(".ferdig"))
+    path = tmp_path / "stort_navn.csv"
+    with open(path, "wb") as f:
+        f.write(UNITS.encode() + b"X1,")
+        f.write(b"N" * 104_857_600)
+        f.write(b",skole,3303,,\r\n")
+    before = (snapshot(root / "warehouse.duckdb"), _files(root / "imports"))
+    proc = run_cli(["import", "units", str(path)], env=_env(root, geo_dir))
+    assert proc.returncode == 2, describe(proc)
+    assert "rad 2, kolonne «enhet_navn»: fant en celle på 104 857 600 tegn, forventet høyst 32 767 tegn" in proc.stderr, proc.stderr
+    assert "MAX_CELL_CHARS" in proc.stderr and len(proc.stderr) < 2000, proc.stderr[:2000]
+    assert (snapshot(root / "warehouse.duckdb"), _files(root / "imports")) == before
+
+
+def test_a_runaway_read_ends_at_the_time_bound(imported_examples: Path, geo_dir: Path, tmp_path: Path):
+    """KL_MAKS_LESETID=0 makes every read overrun: the message names the bound, nothing changes
+    (no timing is measured: the bound is crossed at the first check)."""
+    root = tmp_path / "state"
+    shutil.copytree(imported_examples, root, symlinks=True, ignore=shutil.ignore_patterns(".ferdig"))
+    path = tmp_path / "enheter.csv"
+    path.write_text(UNITS + "X1,A,skole,3303,,\r\n", encoding="utf-8")
+    before = (snapshot(root / "warehouse.duckdb"), _files(root / "imports"))
+    proc = run_cli(["import", "units", str(path)], env=_env(root, geo_dir) | {"KL_MAKS_LESETID": "0"})
+    assert proc.returncode == 2, describe(proc)
+    assert "fant en fil som ikke var lest ferdig etter 0 sekunder" in proc.stderr, proc.stderr
+    assert "MAX_PARSE_SECONDS" in proc.stderr and "del den opp" in proc.stderr, proc.stderr
+    assert (snapshot(root / "warehouse.duckdb"), _files(root / "imports")) == before

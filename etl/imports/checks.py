@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from etl.errors import InputError, Problem
+from etl import limits
+from etl.errors import Described, InputError, Problem
 from etl.imports.columns import ALIASES, KEYS, RESPONDENT, Field, fold_header
 from etl.imports.reading import SEPARATORS, RawTable, visible
 
@@ -39,6 +40,8 @@ class Report:
 
     def add(self, rad: int | str | None, column: str | None, found: object, expected: str) -> None:
         found_text = "" if found is None else _short(visible(found))
+        if isinstance(found, Described):
+            found_text = Described(found_text)
         self.groups.setdefault((self._column(column), found_text, expected), []).append(rad)
 
     def add_rows(
@@ -47,6 +50,7 @@ class Report:
         column: str | None,
         expected: str | pl.Expr | Callable[[dict], str],
         found: str | pl.Expr | None = None,
+        described: bool = False,
     ) -> None:
         """The rows of `bad` (which has `_rad`) have a problem in `column`.
 
@@ -75,7 +79,8 @@ class Report:
             .agg("_rad")
         )
         for found_text, expected_text, rows in grouped.iter_rows():
-            key = (self._column(column), _short(visible(found_text)), expected_text)
+            shown = _short(visible(found_text))
+            key = (self._column(column), Described(shown) if described else shown, expected_text)
             self.groups.setdefault(key, []).extend(rows)
 
     def raise_if_any(self) -> None:
@@ -150,6 +155,11 @@ def find_columns(
     positions: dict[str, int] = {}
     extra: dict[str, int] = {}
     for index, header in enumerate(raw.headers):
+        header = limits.nfc(header)
+        problem = limits.text_problem(header, "MAX_HEADER_CHARS")
+        if problem is not None:
+            report.add(row, f"kolonne {_column_label(raw, index)}", Described(problem[0]), problem[1])
+            return None
         name = names.get(fold_header(header))
         if name is None:
             if header.strip():
@@ -206,11 +216,56 @@ def _column_label(raw: RawTable, index: int) -> str:
     return letters
 
 
+# In a column we do not use (kept in `ekstra`), a tab or line break is text (a comment with
+# several lines); every other refused character is refused there too.
+_UNUSED_REFUSED = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}--[\t\n\r]]"
+
+
+def clean_cells(raw: RawTable, columns: Columns, report: Report) -> pl.DataFrame:
+    """The raw cells, NFC-normalised; a cell with a control or format character (a bidi
+    override, a zero-width space …) is refused with its row, column and code point.
+
+    Works on any slice of rows (a chunk of a large file)."""
+    frame = raw.cells
+    labels = {i: name for name, i in columns.positions.items()}
+    labels |= {i: label for label, i in columns.extra.items()}
+    for i, label in labels.items():
+        name = f"c{i}"
+        pattern = limits.REFUSED_PATTERN if i in columns.positions.values() else _UNUSED_REFUSED
+        bad = frame.filter(pl.col(name).str.contains(pattern)).select(
+            "_rad", name, _tegn=pl.col(name).str.extract(f"({pattern})", 1)
+        )
+        if bad.is_empty():
+            continue
+        chars = {c: limits.describe_char(c) for c in bad["_tegn"].unique().to_list()}
+        shown = pl.col(name).str.slice(0, 60) + pl.when(pl.col(name).str.len_chars() > 60).then(
+            pl.lit("…")).otherwise(pl.lit(""))
+        found = pl.format("«{}» med {}", shown, pl.col("_tegn").replace_strict(chars))
+        report.add_rows(bad, label, limits.CLEAN_TEXT, found, described=True)
+    report.raise_if_any()
+    return frame.with_columns(pl.col(f"c{i}").str.normalize("NFC") for i in labels)
+
+
+def check_lengths(text: pl.DataFrame, specs: list[Field], report: Report) -> None:
+    """Names at most MAX_NAME_CHARS, ids and codes at most MAX_ID_CHARS (etl/limits.py)."""
+    for f in specs:
+        if f.name not in text.columns:
+            continue
+        length = pl.col(f.name).str.len_chars()
+        bad = text.filter(length > getattr(limits, f.max_chars))
+        if bad.is_empty():
+            continue
+        shown = {n: f"en tekst på {limits.number(n)} tegn" for n in bad.select(length.unique()).to_series()}
+        found = length.replace_strict(shown, return_dtype=pl.Utf8)
+        report.add_rows(bad, f.name, limits.at_most(f.max_chars, "tegn"), found, described=True)
+    report.raise_if_any()
+
+
 def cells(raw: RawTable, columns: Columns, report: Report) -> pl.DataFrame:
     """Text frame with `_rad`, one column per known field and `ekstra` (the unused columns as
-    JSON, or null); rows of the wrong width are reported."""
+    JSON, or null); rows of the wrong width are reported. Cells are clean and NFC."""
     width = len(raw.headers)
-    frame = raw.cells
+    frame = clean_cells(raw, columns, report)
     bad = frame.filter(pl.col("_feil_bredde"))
     if raw.excel:
         report.add_rows(

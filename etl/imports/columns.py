@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from etl import geography
-from etl.errors import InputError, Problem
+from etl.errors import Described, InputError, Problem
 
 KINDS = ("units", "answers", "results", "mapping")
 SURVEY_KINDS = ("answers", "results")  # both fill the same indicator cells
@@ -169,6 +169,7 @@ class Field:
     expected: str | Callable[[str], str]
     required: bool = True  # the column must be in the header
     blank: bool = False  # empty cells are allowed
+    max_chars: str = "MAX_ID_CHARS"  # the limit of etl/limits.py on its text
 
 
 def _as_text(e: pl.Expr) -> pl.Expr:
@@ -346,7 +347,7 @@ def fields(kind: str, kommuner: Municipalities) -> list[Field]:
                 _real_id,
                 "en enhets-ID som ikke begynner med «demo-» (forbeholdt demodata)",
             ),
-            Field("enhet_navn", _as_text, "enhetens navn"),
+            Field("enhet_navn", _as_text, "enhetens navn", max_chars="MAX_NAME_CHARS"),
             Field("enhetstype", _choice(ENHETSTYPER), "en av " + ", ".join(ENHETSTYPER)),
             kommune,
             Field(
@@ -406,7 +407,7 @@ def fields(kind: str, kommuner: Municipalities) -> list[Field]:
                 required=False,
                 blank=True,
             ),
-            Field("norm", _as_text, NORM, required=False, blank=True),
+            Field("norm", _as_text, NORM, required=False, blank=True, max_chars="MAX_NAME_CHARS"),
         ]
     if kind == "mapping":
         return [
@@ -469,18 +470,12 @@ def read_column_file(path: Path, kind: str, specs: list[Field]) -> dict[str, str
       Gj.snitt (500): skaar
     ```
     """
-    from etl import yamlfile
+    from etl import limits, yamlfile
 
     fil = str(path)
     if not path.is_file():
         raise InputError([Problem(fil, None, None, "ingen fil", "en kolonnefil (YAML) som finnes")])
-    try:
-        data = yamlfile.load(path)
-    except InputError as exc:  # the YAML library's own words are English
-        line = exc.problems[0].rad if exc.problems else None
-        raise InputError(
-            [Problem(fil, line, None, "tekst som ikke er gyldig YAML", "en kolonnefil i YAML")]
-        ) from exc
+    data = yamlfile.load(path)  # bounded: no aliases, size, nesting and time limits
     allowed = [f.name for f in specs]
     expected_top = "en YAML-fil med nøkkelen «kolonner:» og under den «overskrift i filen: vårt kolonnenavn»"
     if not isinstance(data, dict) or "kolonner" not in data:
@@ -493,9 +488,17 @@ def read_column_file(path: Path, kind: str, specs: list[Field]) -> dict[str, str
     mapping = data["kolonner"]
     if not isinstance(mapping, dict) or not mapping:
         raise InputError([Problem(fil, line_of("kolonner"), "kolonner", "ingen par", expected_top)])
+    if len(mapping) > limits.MAX_COLUMNS:
+        raise limits.too_large(fil, f"{limits.number(len(mapping))} par", "MAX_COLUMNS", "par",
+                               line_of("kolonner"), "kolonner")
     result: dict[str, str] = {}
     mapping_line = getattr(mapping, "line_of", lambda key: None)
     for header, name in mapping.items():
+        if len(str(header)) > limits.MAX_HEADER_CHARS:
+            problems.append(Problem(fil, mapping_line(header), None, Described(
+                f"en overskrift på {limits.number(len(str(header)))} tegn"),
+                limits.at_most("MAX_HEADER_CHARS", "tegn")))
+            continue
         target = str(name).strip() if name is not None else ""
         if target not in allowed:
             problems.append(

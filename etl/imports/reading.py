@@ -19,7 +19,8 @@ from pathlib import Path
 
 import polars as pl
 
-from etl.errors import InputError, Problem
+from etl import limits
+from etl.errors import MAX_SHOWN, Described, InputError, Problem
 
 SEPARATORS = {";": "semikolon", ",": "komma", "\t": "tabulator"}
 HEAD_ROWS = 20  # the header row is looked for among the first rows (title rows above it)
@@ -65,6 +66,8 @@ def file_problem(fil: str, found: object, expected: str) -> InputError:
 
 def read_bytes(path: Path) -> bytes:
     try:
+        if path.is_file():  # the size is checked before a byte is read
+            limits.check_file_size(visible(path), path.stat().st_size)
         return path.read_bytes()
     except FileNotFoundError:
         raise file_problem(str(path), "ingen fil", "en fil som finnes") from None
@@ -79,18 +82,60 @@ def read_bytes(path: Path) -> bytes:
 HeaderScore = Callable[[list[str]], int]
 
 
-def read_raw(fil: str, data: bytes, suffix: str, score: HeaderScore) -> RawTable:
+def read_raw(
+    fil: str, data: bytes, suffix: str, score: HeaderScore, deadline: limits.Deadline | None = None
+) -> RawTable:
     """Cells of a CSV or the first sheet of an .xlsx, as text; raises InputError when unreadable.
 
     `score` counts the known column names in a row; the header is the first row with the most.
+    The file is read within the limits of etl/limits.py: size, rows, columns, cell length, a
+    workbook's unpacked size, and the time bound `deadline`.
     """
+    limits.check_file_size(fil, len(data))
+    deadline = deadline or limits.Deadline(fil)
     if not data.strip():
         raise file_problem(fil, "en tom fil", "en overskriftsrad og minst én datarad")
     if data.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(fil, data, score)
-    if data.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
+        raw = _read_xlsx(fil, data, score, deadline)
+    elif data.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
         raise file_problem(fil, "en Excel-fil i gammelt format (.xls)", "en .xlsx- eller CSV-fil")
-    return _read_csv(fil, data, score)
+    else:
+        raw = _read_csv(fil, data, score, deadline)
+    deadline.check()
+    return raw
+
+
+def _check_width(where: str, header: list[str], header_row: int) -> None:
+    if len(header) > limits.MAX_COLUMNS:
+        raise limits.too_large(where, f"{limits.number(len(header))} kolonner", "MAX_COLUMNS",
+                               "kolonner", header_row)
+
+
+def _check_rows(where: str, rows: int, limit: str = "MAX_ROWS") -> None:
+    if rows > getattr(limits, limit):
+        raise limits.too_large(where, f"mer enn {limits.number(getattr(limits, limit))} rader", limit,
+                               "rader")
+
+
+def long_cells(where: str, cells: pl.DataFrame, headers: list[str]) -> None:
+    """Refuse at once a file with a cell longer than MAX_CELL_CHARS (before anything else is done
+    with its text), naming the rows and columns. Works on any slice of rows (a chunk)."""
+    problems: list[Problem] = []
+    for i in range(len(headers) + 1):
+        name = f"c{i}"
+        if name not in cells.columns:
+            continue
+        bad = cells.select("_rad", _lengde=pl.col(name).str.len_chars()).filter(
+            pl.col("_lengde") > limits.MAX_CELL_CHARS
+        )
+        label = headers[i].strip() if i < len(headers) and headers[i].strip() else f"kolonne {i + 1}"
+        for row, length in bad.head(MAX_SHOWN).iter_rows():
+            problems.append(Problem(
+                where, row, visible(label[:100]), Described(f"en celle på {limits.number(length)} tegn"),
+                limits.at_most("MAX_CELL_CHARS", "tegn"),
+            ))
+    if problems:
+        raise InputError(problems)
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -172,8 +217,9 @@ def header_index(rows: list[list[str]], score: HeaderScore) -> int:
     return filled.index(max(filled))
 
 
-def _read_csv(fil: str, data: bytes, score: HeaderScore) -> RawTable:
+def _read_csv(fil: str, data: bytes, score: HeaderScore, deadline: limits.Deadline) -> RawTable:
     data, encoding = _as_utf8(fil, data)
+    limits.check_file_size(fil, len(data))  # Windows-1252 or UTF-16 grow as UTF-8
     head = data[:HEAD_BYTES].decode("utf-8", errors="ignore")
     first_line = next((line for line in head.splitlines() if line.strip()), "")
     candidates = {sep: _head(head, sep) for sep in SEPARATORS}
@@ -183,6 +229,7 @@ def _read_csv(fil: str, data: bytes, score: HeaderScore) -> RawTable:
     rows = candidates[separator]
     header_at = header_index(rows, score)
     header = [h.lstrip("\ufeff") for h in rows[header_at]] if rows else []
+    _check_width(fil, header, header_at + 1)
     width = max(len(header), 1)
     names = [f"c{i}" for i in range(width + 1)]  # one more: a first field too many
     try:
@@ -197,6 +244,9 @@ def _read_csv(fil: str, data: bytes, score: HeaderScore) -> RawTable:
             row_index_name="_rad",
             row_index_offset=1,
         )
+        _check_rows(fil, cells.height)
+        long_cells(fil, cells, header)
+        deadline.check()
         counts = _field_counts(data, separator, cells.height, width)
     except pl.exceptions.PolarsError as exc:
         raise _unparsable(fil, data, separator) from exc
@@ -310,9 +360,28 @@ def _open_error(exc: Exception) -> str:
     return "en fil som ikke kan åpnes som .xlsx (skadet eller et annet format)"
 
 
-def _read_xlsx(fil: str, data: bytes, score: HeaderScore) -> RawTable:
+def _check_workbook(fil: str, data: bytes) -> None:
+    """Before openpyxl unpacks anything: at most MAX_XLSX_PARTS parts and MAX_XLSX_UNPACKED_BYTES
+    unpacked (a «zip bomb» is small packed; Python's zip reader never gives more than the sizes
+    the directory states, so the stated sizes bound what is unpacked)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise file_problem(fil, _open_error(zipfile.BadZipFile()), "en gyldig .xlsx-fil") from exc
+    if len(parts) > limits.MAX_XLSX_PARTS:
+        raise limits.too_large(fil, f"en arbeidsbok med {limits.number(len(parts))} deler",
+                               "MAX_XLSX_PARTS", "deler")
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > limits.MAX_XLSX_UNPACKED_BYTES:
+        raise limits.too_large(fil, f"en arbeidsbok på {limits.size(unpacked)} utpakket",
+                               "MAX_XLSX_UNPACKED_BYTES")
+
+
+def _read_xlsx(fil: str, data: bytes, score: HeaderScore, deadline: limits.Deadline) -> RawTable:
     import openpyxl
 
+    _check_workbook(fil, data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
@@ -323,10 +392,16 @@ def _read_xlsx(fil: str, data: bytes, score: HeaderScore) -> RawTable:
         sheet = workbook.worksheets[0]
         where = f"{fil}, arket «{visible(sheet.title)}»"
         rows: list[tuple[int, list[str]]] = []
-        for row in sheet.iter_rows():
+        # columns right of MAX_COLUMNS + 1 are not read: a sheet that claims 16 384 columns
+        # would otherwise be padded with empty cells on every row
+        for row in sheet.iter_rows(max_col=limits.MAX_COLUMNS + 1):
             cells = [c for c in row if getattr(c, "row", None) is not None]
             if cells:
                 rows.append((cells[0].row, [cell_text(c.value) for c in row]))
+                if len(rows) % 1000 == 0:
+                    deadline.check()
+                    _check_rows(where, len(rows), "MAX_XLSX_ROWS")
+        _check_rows(where, len(rows), "MAX_XLSX_ROWS")
     except InputError:
         raise
     except Exception as exc:
@@ -340,6 +415,7 @@ def _read_xlsx(fil: str, data: bytes, score: HeaderScore) -> RawTable:
     header_row, header = rows[header_at]
     while header and not header[-1].strip():
         header.pop()
+    _check_width(where, header, header_row)
     width = max(len(header), 1)
     names = [f"c{i}" for i in range(width + 1)]
     columns: dict[str, list] = {n: [] for n in ["_rad", *names, "_feil_bredde"]}
@@ -352,6 +428,7 @@ def _read_xlsx(fil: str, data: bytes, score: HeaderScore) -> RawTable:
         columns["_feil_bredde"].append(bool(extra))
     schema = {"_rad": pl.Int64, **dict.fromkeys(names, pl.Utf8), "_feil_bredde": pl.Boolean}
     cells = pl.DataFrame(columns, schema=schema).with_columns(_felt=pl.lit(None, pl.Int32))
+    long_cells(where, cells, header)
     fmt = f"Excel, arket «{visible(sheet.title)}»"
     if header_row > 1:
         fmt += f", overskrift i rad {header_row}"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from etl import limits
 from etl.imports import checks, references
 from etl.imports.columns import (
     NORM,
@@ -68,7 +69,8 @@ def check(
     kommuner = Municipalities.load()
     specs = fields(kind, kommuner)
     names = header_names(specs, options.kolonner)
-    raw = read_raw(fil, data, path.suffix.lower(), lambda row: _known_names(row, names))
+    deadline = limits.Deadline(fil)  # the whole check of one file, not only its parsing
+    raw = read_raw(fil, data, path.suffix.lower(), lambda row: _known_names(row, names), deadline)
     report = checks.Report(raw.where, raw.header_row)
     columns = checks.find_columns(raw, specs, names, report)
     if (
@@ -98,6 +100,8 @@ def check(
             raw.where, "bare overskriftsraden", "minst én datarad under overskriftsraden"
         )
     text = checks.cells(raw, columns, report)
+    checks.check_lengths(text, specs, report)
+    deadline.check()
     if kind == "results" and options.norm:
         text = text.with_columns(
             norm=pl.coalesce(pl.col("norm"), pl.lit(options.norm))
@@ -117,9 +121,11 @@ def check(
             "mapping": references.check_mapping,
         }
         frame = cross_checks[kind](report, frame, known_units)
+    deadline.check()
     checks.check_duplicates(report, frame, kind)
     checks.check_respondents(report, frame, kind)
     report.raise_if_any()
+    deadline.check()
     references.note_splits(report, frame, kommuner)
     if kind == "results":
         frame = references.merge_renumbered(frame, report)

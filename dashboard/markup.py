@@ -1,0 +1,84 @@
+"""The one place where text from data meets markup: Markdown, HTML and script.
+
+A name in data/partnerships.yaml, a unit name from an import or a value in the URL is text, and
+must stay text on the page. Streamlit's Markdown turns `[a](url)` into a link and `![](url)`
+into an image fetched from anywhere; HTML given with `unsafe_allow_html`/`st.html` is HTML.
+So:
+
+* Text elements (`st.dataframe`, option labels, chart labels) need nothing.
+* Data inside Markdown (`st.markdown`, `st.caption`, `st.info`, headings, `t(...)` texts shown
+  as Markdown) goes through `md(value)`.
+* HTML is written only here: `show_html(TEMPLATE, **values)` with a fixed template from the code
+  and every value escaped (`html(...)` builds a fragment; a fragment is `Safe` and is not escaped
+  twice). `script(TEMPLATE, **values)` puts values into a script as JSON.
+* The map's tooltip is HTML (deck.gl fills `{field}` into innerHTML): its fields go through
+  `tooltip_text(value)`.
+
+tests/test_escaping.py fails when page code passes data to Markdown or HTML any other way.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import json
+import re
+
+import streamlit as st
+
+
+class Safe(str):
+    """Markup made by this module from a fixed template and escaped values."""
+
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones
+# Markdown, GitHub's extensions and Streamlit give a meaning (links, images, emphasis, lists,
+# tables, HTML, `:emoji:`/`:material/icon:`/`:red[…]`, `$maths$`, autolinked `www.`/`http://`).
+_MARKDOWN = re.compile(r"""([\\`*_{}\[\]()#+\-.!|<>~$:&"'=^@/])""")
+
+
+def md(value: object) -> str:
+    """Text for a Markdown context: shown exactly as written, never as markup (one line)."""
+    text = "" if value is None else str(value)
+    text = " ".join(text.splitlines())  # a line break in data cannot start a list or heading
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def _escape(value: object) -> str:
+    if isinstance(value, Safe):
+        return value
+    return _html.escape("" if value is None else str(value), quote=True)
+
+
+def html(template: str, **values: object) -> Safe:
+    """`template` (fixed markup from the code) with each {name} filled by its value, escaped."""
+    return Safe(template.format(**{k: _escape(v) for k, v in values.items()}))
+
+
+def join(parts, separator: str = "") -> Safe:
+    """Fragments made by `html` joined (the separator is fixed markup from the code)."""
+    return Safe(separator.join(_escape(p) for p in parts))
+
+
+def show_html(template: str, container=None, **values: object) -> None:
+    """Show `html(template, **values)` on the page (or in `container`)."""
+    (container or st).html(html(template, **values))
+
+
+def _json(value: object) -> str:
+    # JSON, with the characters that could end the <script> element or a JS string escaped
+    text = json.dumps(value, ensure_ascii=False)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text
+
+
+def script(template: str, container=None, **values: object) -> None:
+    """Run `template` (a fixed script from the code) with each {name} a JSON value."""
+    code = template.format(**{k: _json(v) for k, v in values.items()})
+    (container or st).html(f"<script>{code}</script>", unsafe_allow_javascript=True)
+
+
+def tooltip_text(value: object) -> str:
+    """A value for a deck.gl tooltip field (deck.gl puts it into HTML as it is)."""
+    return _escape(value)
