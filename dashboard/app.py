@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard import db, filters, presentasjon, queries, tekster
+from dashboard import db, filters, markup, presentasjon, queries, tekster
 from dashboard.tekster import t
 from etl import config
 
@@ -20,30 +19,30 @@ st.set_page_config(page_title=t("app.tittel"), page_icon=FAVICON, layout="wide")
 # the built-in CSV/PNG exports skip our file rules (title, filters, source, date, demo mark)
 st.set_option("client.disableDataExport", True)
 lang = filters.choose_language()
-STYLE = json.dumps((ASSETS / "style.css").read_text(encoding="utf-8"))
+STYLE = (ASSETS / "style.css").read_text(encoding="utf-8")
 # Streamlit hard-codes <html lang="en">; tables format "localized" numbers by navigator.language;
 # st.html isolates <style>, so the page's stylesheet goes into <head> from here
-st.sidebar.html(
-    f"""<script>
-    document.documentElement.lang = "{lang}";
+markup.script(
+    """
+    document.documentElement.lang = {lang};
     const style = document.getElementById("kl-stil") || document.head.appendChild(
       Object.assign(document.createElement("style"), {{id: "kl-stil"}}));
-    style.textContent = {STYLE};
-    for (const [name, value] of [["language", "{tekster.LOCALES[lang]}"], ["languages", ["{tekster.LOCALES[lang]}"]]]) {{
+    style.textContent = {style};
+    for (const [name, value] of [["language", {locale}], ["languages", [{locale}]]]) {{
       try {{ Object.defineProperty(navigator, name, {{get: () => value, configurable: true}}); }} catch (e) {{}}
     }}
-    </script>""",
-    unsafe_allow_javascript=True,
+    """,
+    st.sidebar, lang=lang, style=STYLE, locale=tekster.LOCALES[lang],
 )
 
 try:
     config.min_svar()  # the same Norwegian refusal of a bad KL_MIN_SVAR as the ETL
     db.pin_build()  # one build for this whole run: a rebuild meanwhile never mixes into a page
 except db.WarehouseMissing as missing:
-    st.error(t("app.lager_mangler", path=missing))
+    st.error(t("app.lager_mangler", path=markup.md(missing)))
     st.stop()
 except config.SettingError as wrong:
-    st.error(t("app.innstilling_feil", feil=wrong))
+    st.error(t("app.innstilling_feil", feil=markup.md(wrong)))
     st.stop()
 
 PAGES = [
@@ -62,14 +61,14 @@ page = st.navigation(PAGES, position="sidebar")
 # presentation mode (the presentation page's toggle or ?present=1): no chrome, large type, high
 # contrast; an empty sheet when it is off, so leaving the mode takes the sheet away again
 present = page.url_path == presentasjon.URL and presentasjon.aktiv()
-PRESENT_STYLE = json.dumps((ASSETS / "presentasjon.css").read_text(encoding="utf-8") if present else "")
-st.sidebar.html(
-    f"""<script>{{
+PRESENT_STYLE = (ASSETS / "presentasjon.css").read_text(encoding="utf-8") if present else ""
+markup.script(
+    """{{
     const sheet = document.getElementById("kl-presentasjon") || document.head.appendChild(
       Object.assign(document.createElement("style"), {{id: "kl-presentasjon"}}));
-    sheet.textContent = {PRESENT_STYLE};
-    }}</script>""",
-    unsafe_allow_javascript=True,
+    sheet.textContent = {style};
+    }}""",
+    st.sidebar, style=PRESENT_STYLE,
 )
 st.session_state["_filters"] = filters.sidebar()
 info = queries.build_info()
@@ -84,6 +83,6 @@ page.run()
 unknown = filters.unknown_in_link()
 if unknown:
     notice.warning(
-        t("app.ukjent_i_lenke", verdier="; ".join(f"{k}={', '.join(v)}" for k, v in unknown.items())),
+        t("app.ukjent_i_lenke", verdier=markup.md("; ".join(f"{k}={', '.join(v)}" for k, v in unknown.items()))),
         icon=":material/link_off:",
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from dashboard import csvexport, filters, queries, tekster
+from dashboard import csvexport, filters, markup, queries, tekster
 from dashboard.filters import Filters
 from dashboard.tekster import t
 
@@ -37,7 +37,7 @@ def indicators_or_stop(f: Filters) -> Indicators:
 
 def heading(title: str, f: Filters | None = None, survey: bool = False) -> None:
     """The page title and, under it, what the page shows: selection, and group and round."""
-    st.title(title)
+    st.title(markup.md(title))
     if f is None:
         return
     parts = [filters.selection_text(f)]
@@ -45,7 +45,7 @@ def heading(title: str, f: Filters | None = None, survey: bool = False) -> None:
         n = filters.names()
         parts = [n.grupper.get(f.respondentgruppe, f.respondentgruppe),
                  f"{t('filter.runde')} {tekster.runde(f.runde)}"] + parts
-    st.markdown(f'<p class="kl-viser">{t("felles.viser")}: {" · ".join(parts)}</p>', unsafe_allow_html=True)
+    markup.show_html('<p class="kl-viser">{viser}: {utvalg}</p>', viser=t("felles.viser"), utvalg=" · ".join(parts))
 
 
 def scale_explained(group: str | None = None, reference: str | None = None) -> None:
@@ -54,7 +54,7 @@ def scale_explained(group: str | None = None, reference: str | None = None) -> N
     with st.expander(t("skala.tittel"), icon=":material/help:"):
         st.markdown(t("skala.forklaring", maks=scale_max))
         if reference:
-            st.markdown(t("skala.referanse", referanse=reference))
+            st.markdown(t("skala.referanse", referanse=markup.md(reference)))
 
 
 def reference_of(frame: pl.DataFrame) -> str | None:

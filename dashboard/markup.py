@@ -23,8 +23,6 @@ import html as _html
 import json
 import re
 
-import streamlit as st
-
 
 class Safe(str):
     """Markup made by this module from a fixed template and escaped values."""
@@ -61,6 +59,8 @@ def join(parts, separator: str = "") -> Safe:
 
 def show_html(template: str, container=None, **values: object) -> None:
     """Show `html(template, **values)` on the page (or in `container`)."""
+    import streamlit as st  # here: the command line's reports use this module without Streamlit
+
     (container or st).html(html(template, **values))
 
 
@@ -75,6 +75,8 @@ def _json(value: object) -> str:
 
 def script(template: str, container=None, **values: object) -> None:
     """Run `template` (a fixed script from the code) with each {name} a JSON value."""
+    import streamlit as st
+
     code = template.format(**{k: _json(v) for k, v in values.items()})
     (container or st).html(f"<script>{code}</script>", unsafe_allow_javascript=True)
 

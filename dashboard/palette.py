@@ -5,10 +5,11 @@ unit type, a few series colours, score classes, and the checks that keep them re
 from __future__ import annotations
 
 import hashlib
-import html
 import itertools
 import math
 from functools import cache
+
+from dashboard import markup
 
 INK = "#1a1a1a"  # body and chart text (17:1 on white)
 MUTED = "#4d4d4d"  # captions, axis domain (8.5:1)
@@ -187,10 +188,12 @@ def classes(value: float | None, edges: list[float]) -> int | None:
     return None if value is None else sum(value >= edge for edge in edges)
 
 
-def legend_html(title: str, items: list[tuple[str, str]]) -> str:
-    """A legend as HTML: a heading, then swatch and label per row (label text, never colour alone)."""
-    rows = "".join(
-        f'<li><span class="kl-swatch" style="background:{c}"></span>{html.escape(label)}</li>'
-        for label, c in items
+def legend(title: str, items: list[tuple[str, str]], container=None) -> None:
+    """A legend: a heading, then swatch and label per row (label text, never colour alone)."""
+    rows = markup.join(
+        markup.html('<li><span class="kl-swatch" style="background:{colour}"></span>{label}</li>',
+                    colour=colour, label=label)
+        for label, colour in items
     )
-    return f'<div class="kl-legend"><p class="kl-legend-title">{html.escape(title)}</p><ul>{rows}</ul></div>'
+    markup.show_html('<div class="kl-legend"><p class="kl-legend-title">{title}</p><ul>{rows}</ul></div>',
+                     container, title=title, rows=rows)

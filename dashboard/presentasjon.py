@@ -4,11 +4,9 @@ Streamlit chrome when `?present=1` (or the page's toggle) is on. Every slide has
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
-from dashboard import db, fmt, tekster
+from dashboard import db, fmt, markup, tekster
 from dashboard.eksport import innhold, ramme
 from dashboard.tekster import t
 
@@ -62,18 +60,22 @@ def export(build: str, niva: str, sted: str, lang: str, slide: str, kind: str) -
     return ramme.png(svg, print_size=kind == "trykk")
 
 
-def _table(table: innhold.Tabell) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in table.kolonner)
+def _table(table: innhold.Tabell) -> markup.Safe:
+    head = markup.join(markup.html("<th>{c}</th>", c=c) for c in table.kolonner)
     rows = []
     for r, values in enumerate(table.rader):
         cells = []
         for c, value in enumerate(values):
             fill = table.farger[r][c] if table.farger else None
-            style = f' style="background:{fill};color:{_text_on(fill)}"' if fill else ""
-            cls = ' class="kl-tall"' if table.tall[c] else ""
-            cells.append(f"<td{cls}{style}>{html.escape(value)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="kl-lystabell"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            cls = "kl-tall" if table.tall[c] else ""
+            if fill:
+                cells.append(markup.html('<td class="{cls}" style="background:{fill};color:{ink}">{v}</td>',
+                                         cls=cls, fill=fill, ink=_text_on(fill), v=value))
+            else:
+                cells.append(markup.html('<td class="{cls}">{v}</td>', cls=cls, v=value))
+        rows.append(markup.html("<tr>{cells}</tr>", cells=markup.join(cells)))
+    return markup.html('<table class="kl-lystabell"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>',
+                       head=head, rows=markup.join(rows))
 
 
 def _text_on(fill: str) -> str:
@@ -85,12 +87,12 @@ def _text_on(fill: str) -> str:
 def show(r: innhold.Rapport, s: innhold.Lysbilde, niva: str, sted: str, font_size: int = 24) -> None:
     """One slide: title, selection, the drawing or table, and the notes that apply to it."""
     with st.container(key="kl-lysbilde"):
-        st.title(s.tittel, anchor=False)
-        st.markdown(f'<p class="kl-utvalg">{html.escape(s.utvalg)}</p>', unsafe_allow_html=True)
+        st.title(markup.md(s.tittel), anchor=False)
+        markup.show_html('<p class="kl-utvalg">{utvalg}</p>', utvalg=s.utvalg)
         if s.tomt:
-            st.html(f'<p class="kl-tomt">{html.escape(s.tomt)}</p>')
+            markup.show_html('<p class="kl-tomt">{tomt}</p>', tomt=s.tomt)
         if s.punkter and (s.visning in ("tittel", "nokkeltall", "kilder") or s.spec is None):
-            st.html("<ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in s.punkter) + "</ul>")
+            markup.show_html("<ul>{items}</ul>", items=markup.join(markup.html("<li>{p}</li>", p=p) for p in s.punkter))
         if s.kart is not None:
             # as an image: st.html's sanitiser drops inline SVG
             st.image(_map_svg(db.current_build(), niva, sted, tekster.lang(), s.id), width="stretch",
@@ -100,12 +102,13 @@ def show(r: innhold.Rapport, s: innhold.Lysbilde, niva: str, sted: str, font_siz
                                                              "usermeta": {"embedOptions": {"renderer": "svg"}}}
             st.vega_lite_chart(spec | {"description": s.tittel}, theme=None, width="stretch", alt=s.tittel)
         elif s.tabell is not None:
-            st.html(_table(s.tabell))
+            markup.show_html("{table}", table=_table(s.tabell))
         frame = ramme.frame_of(r, s)
         notes = [f"{frame.kilde} · {frame.dato}" + (f" · {frame.n}" if frame.n else "")]
         notes += [m for m in frame.merknader if m != frame.demo]
-        st.html("".join(f'<p class="kl-fot">{html.escape(n)}</p>' for n in notes)
-                + (f'<p class="kl-demo">{html.escape(frame.demo)}</p>' if frame.demo else ""))
+        fot = markup.join(markup.html('<p class="kl-fot">{n}</p>', n=n) for n in notes)
+        demo = markup.html('<p class="kl-demo">{demo}</p>', demo=frame.demo) if frame.demo else ""
+        markup.show_html("{fot}{demo}", fot=fot, demo=demo)
 
 
 def exports(r: innhold.Rapport, s: innhold.Lysbilde, niva: str, sted: str) -> None:

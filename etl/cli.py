@@ -47,6 +47,8 @@ Miljøvariabler:
                     lageret (standard: 900; 0 = ikke vent)
   KL_FEILSOK        1 viser tekniske detaljer når en kommando feiler
   KL_MINNE_GB       minnegrense for et bygg i GB (standard: 4); utover den mellomlagres på disk
+  KL_MAKS_LESETID   sekunder lesing og kontroll av én fil får ta (standard: 900 for en import,
+                    30 for en YAML-fil; etl/limits.py); en fil som tar lengre tid, avvises
   KL_UDIR_API       adressen til Udirs statistikkbank for fetch udir
                     (standard: https://statistikkportalen.udir.no/api/rapportering/)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import filters, komponenter, queries, tekster
+from dashboard import filters, komponenter, markup, queries, tekster
 from dashboard.tekster import t
 
 f = filters.current()
@@ -45,7 +45,7 @@ for table, title, description, frame in extracts:
     synthetic = bool("syntetisk" in frame.columns and frame["syntetisk"].any())
     with st.container(border=True):
         left, right = st.columns([4, 1.3])
-        left.markdown(f"**{title}** · {t('data.rader', n=frame.height)}  \n{description}")
+        left.markdown(f"**{markup.md(title)}** · {t('data.rader', n=frame.height)}  \n{markup.md(description)}")
         with right:
             komponenter.download(frame, table=table, title=title, f=f, key=f"dl_{table}", excel=excel)
         if synthetic:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, fmt, komponenter, queries, tekster
+from dashboard import charts, filters, fmt, komponenter, markup, queries, tekster
 from dashboard.tekster import t
 
 f = filters.current()
@@ -32,7 +32,7 @@ gruppering = c3.segmented_control(
     default="alle", key="fordeling", bind="query-params",
 ) or "alle"
 
-st.markdown(f"**{navn[indikator]}.** {katalog.beskrivelse[indikator] or ''} "
+st.markdown(f"**{markup.md(navn[indikator])}.** {markup.md(katalog.beskrivelse[indikator] or '')} "
             + t("felles.hoyere_bedre" if bedre[indikator] else "felles.lavere_bedre"))
 data = komponenter.rounded_scores(queries.indicator_by_level(f, niva, indikator, gruppering))
 komponenter.scale_explained(f.respondentgruppe, komponenter.reference_of(data))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, fmt, komponenter, palette, queries, tekster
+from dashboard import charts, filters, fmt, komponenter, markup, palette, queries, tekster
 from dashboard.tekster import t
 
 f = filters.current()
@@ -85,7 +85,7 @@ names = dict(zip(data["niva_id"], data["niva_navn"]))
 filters.check_link("k_valgt", list(names), names.get)
 valgt = st.selectbox(t("kartlegging.roller_for"), list(names), format_func=names.get, key="k_valgt",
                      bind="query-params")
-st.subheader(t("kartlegging.per_rolle", maal=t(f"kartlegging.{maal}"), navn=names[valgt]))
+st.subheader(t("kartlegging.per_rolle", maal=t(f"kartlegging.{maal}"), navn=markup.md(names[valgt])))
 by_role = cells(data.filter((pl.col("niva_id") == valgt) & (pl.col("rolle") != "alle")), "rolle_vist")
 charts.show(charts.heatmap(by_role, rows=by_role["rad"].unique(maintain_order=True).to_list(), columns=areas,
                            edges=edges, colours=colours, legend_title=legend_title,

@@ -9,9 +9,9 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, csvexport, filters, komponenter, queries, tekster
+from dashboard import charts, csvexport, filters, komponenter, markup, queries, tekster
 from dashboard import offentlig as o
-from dashboard.palette import legend_html
+from dashboard.palette import legend as legend_block
 from dashboard.tekster import t
 
 f = filters.current()
@@ -59,24 +59,24 @@ kommuner = (
 
 # --- the collaboration in one box: members, period, and how the years lie against it -------------
 with st.container(border=True):
-    st.markdown(t("offentlig.kommuner", kommuner=", ".join(kommuner["kommunenavn_kort"]) or "–"))
-    st.markdown(t("offentlig.periode", periode=p["periode_visning"]) if periode else t("offentlig.periode_ukjent"))
+    st.markdown(t("offentlig.kommuner", kommuner=markup.md(", ".join(kommuner["kommunenavn_kort"])) or "–"))
+    st.markdown(t("offentlig.periode", periode=markup.md(p["periode_visning"])) if periode else t("offentlig.periode_ukjent"))
     st.markdown(o.period_text(aar, p["start_ar"], slutt))
     typer = [c for c in p["enhetstyper"] if c != "ppt"]
     if typer and "skole" not in typer:
         st.markdown(t("offentlig.barnehage", typer=f" {t('offentlig.og')} ".join(
-            tekster.kode("enhetstype", c).lower() for c in typer)))
+            markup.md(tekster.kode("enhetstype", c).lower()) for c in typer)))
     if p["omfang"] == "enhet":
-        st.markdown(t("offentlig.omfang_enhet", enheter=", ".join(p["enheter"])))
+        st.markdown(t("offentlig.omfang_enhet", enheter=markup.md(", ".join(p["enheter"]))))
 if (serie := o.series_note(ind)) is not None:
-    st.markdown(t("offentlig.tidsserien", tekst=serie))
+    st.markdown(t("offentlig.tidsserien", tekst=markup.md(serie)))
 if not ind["summerbar"]:
     grunn = t("offentlig.grunn_median" if ind["type"] == "median" else "offentlig.grunn_oppgitt")
-    st.info(t("offentlig.ikke_summerbar", navn=ind_navn[indikator], grunn=grunn))
+    st.info(t("offentlig.ikke_summerbar", navn=markup.md(ind_navn[indikator]), grunn=grunn))
 
 # --- the years, then the municipalities beside the map ------------------------------------------------
 if rader.filter(pl.col("status") != "mangler").is_empty():
-    st.info(t("offentlig.ingen_i_samarbeid", navn=ind_navn[indikator], samarbeid=navn[valgt]))
+    st.info(t("offentlig.ingen_i_samarbeid", navn=markup.md(ind_navn[indikator]), samarbeid=markup.md(navn[valgt])))
     rader = rader.clear()
 st.subheader(t("offentlig.over_tid"))
 omrader = rader.filter(pl.col("niva") != "kommune")
@@ -85,7 +85,7 @@ if omrader.is_empty():
 else:
     spec, data = o.over_time(omrader, periode, axis_title, zero, ind["brudd_ar"])
     charts.show(spec, data, f"{ind_navn[indikator]}: {t('offentlig.over_tid')}")
-    st.caption(t("offentlig.band_forklaring", periode=p["periode_visning"]) if periode else t("offentlig.kilde"))
+    st.caption(t("offentlig.band_forklaring", periode=markup.md(p["periode_visning"])) if periode else t("offentlig.kilde"))
 
 valgt_aar = aar[-1]
 if len(aar) > 1:
@@ -114,7 +114,7 @@ deck, legend, kart_tabell = o.map_deck(
 map_col.pydeck_chart(deck, height=600, width="stretch",
                      alt=t("offentlig.kart_alt", navn=ind_navn[indikator].lower(), aar=label))
 with legend_col:
-    st.html(legend_html(ind_navn[indikator], legend))
+    legend_block(ind_navn[indikator], legend)
     st.caption(t("offentlig.kart_klasser") + " " + t("offentlig.kilde") + " " + t("felles.attribusjon_kart"))
     with st.expander(t("offentlig.kart_tabell")):
         komponenter.table(kart_tabell.sort("kommune"), [
@@ -126,7 +126,7 @@ with legend_col:
 og = f" {t('offentlig.og')} "
 for row in (omrader.filter(pl.col("notat") != "").group_by("omrade", "notat", maintain_order=True)
             .agg(pl.col("skolear_tekst").unique(maintain_order=True)).iter_rows(named=True)):
-    st.markdown(f"- **{row['omrade']}, {og.join(row['skolear_tekst'])}:** {row['notat']}")
+    st.markdown(f"- **{markup.md(row['omrade'])}, {markup.md(og.join(row['skolear_tekst']))}:** {markup.md(row['notat'])}")
 
 # --- the numbers, and a download that says what it is -------------------------------------------------
 st.subheader(t("offentlig.tabell"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import filters, fmt, komponenter, palette, queries, tekster
+from dashboard import filters, fmt, komponenter, markup, palette, queries, tekster
 from dashboard.tekster import t
 
 f = filters.current()
@@ -47,8 +47,8 @@ with left:
             fra, til = round(row["fra_skaar"]), round(row["til_skaar"])
             good = (til > fra) == row["hoyere_er_bedre"]
             lines.append(t(
-                "oversikt.endring_linje", navn=row["niva_navn"],
-                indikator=tekster.kode("indikator", row["indikator"], row["indikator_navn"]),
+                "oversikt.endring_linje", navn=markup.md(row["niva_navn"]),
+                indikator=markup.md(tekster.kode("indikator", row["indikator"], row["indikator_navn"])),
                 fra=fmt.skaar(fra), til=fmt.skaar(til), endring=fmt.endring(til - fra),
                 pil="▲" if til > fra else "▼", vurdering=t("oversikt.bedre" if good else "oversikt.svakere"),
                 fra_runde=tekster.runde(row["fra_runde"]), til_runde=tekster.runde(row["til_runde"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, fmt, komponenter, queries, tekster
+from dashboard import charts, filters, fmt, komponenter, markup, queries, tekster
 from dashboard.tekster import t
 
 f = filters.current()
@@ -44,7 +44,7 @@ if len(chosen) < 2:
     st.info(t("sammenligning.velg_minst_to"))
     st.stop()
 
-st.markdown(f"**{navn[indikator]}.** " + t("felles.hoyere_bedre" if bedre[indikator] else "felles.lavere_bedre"))
+st.markdown(f"**{markup.md(navn[indikator])}.** " + t("felles.hoyere_bedre" if bedre[indikator] else "felles.lavere_bedre"))
 serie = komponenter.rounded_scores(queries.indicator_series(f, niva, chosen, indikator))
 komponenter.scale_explained(f.respondentgruppe, komponenter.reference_of(serie))
 order = serie.sort("runde_sort")["runde"].unique(maintain_order=True).to_list()

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, fmt, komponenter, palette, queries, tekster
+from dashboard import charts, filters, fmt, komponenter, markup, palette, queries, tekster
 from dashboard.tekster import t
 
 f = filters.current()
@@ -77,7 +77,7 @@ if clicked and clicked[0].get("id") != st.session_state.get("_gantt_valgt"):
 st.caption(t("tidslinje.forklaring"))
 
 if not undated.is_empty():
-    st.markdown(t("tidslinje.uten_periode", n=len(undated), navn=", ".join(undated["kortnavn"].to_list()),
+    st.markdown(t("tidslinje.uten_periode", n=len(undated), navn=markup.md(", ".join(undated["kortnavn"].to_list())),
                   ikke_oppgitt=t("felles.ikke_oppgitt")))
 
 st.divider()
@@ -91,22 +91,22 @@ chosen = st.selectbox(t("tidslinje.velg"), list(names), format_func=names.get, k
 record = data.row(by_predicate=pl.col("partnerskap_id") == chosen, named=True)
 ikke = t("felles.ikke_oppgitt")
 
-st.subheader(record["navn"])
+st.subheader(markup.md(record["navn"]))
 st.caption(t("tidslinje.kildetekst"))
 if record["beskrivelse"]:
-    st.write(record["beskrivelse"])
+    st.markdown(markup.md(record["beskrivelse"]))
 left, right = st.columns(2)
 with left:
-    periode = (record["periode_visning"] or ikke).replace("-", "–")
+    periode = markup.md((record["periode_visning"] or ikke).replace("-", "–"))
     lines = [f"**{t('kolonne.periode')}:** {periode}"]
     if record["forlenget_fra"]:
-        lines.append(f"**{t('tidslinje.forlenget')}:** {record['forlenget_fra']}–{record['forlenget_til']}")
+        lines.append(f"**{t('tidslinje.forlenget')}:** {markup.md(record['forlenget_fra'])}–{markup.md(record['forlenget_til'])}")
     lines += [
-        f"**{t('tidslinje.region')}:** {record['region'] or ikke}",
-        f"**{t('tidslinje.oppdragsgiver')}:** {record['oppdragsgiver'] or ikke}",
-        f"**{t('tidslinje.ordninger')}:** {', '.join(strand_label.get(o, o) for o in record['ordninger']) or ikke}",
-        f"**{t('kolonne.uh_partnere')}:** {fmt.liste(record['uh_partnere'])}",
-        f"**{t('tidslinje.andre_partnere')}:** {fmt.liste(record['andre_partnere'])}",
+        f"**{t('tidslinje.region')}:** {markup.md(record['region'] or ikke)}",
+        f"**{t('tidslinje.oppdragsgiver')}:** {markup.md(record['oppdragsgiver'] or ikke)}",
+        f"**{t('tidslinje.ordninger')}:** {markup.md(', '.join(strand_label.get(o, o) for o in record['ordninger']) or ikke)}",
+        f"**{t('kolonne.uh_partnere')}:** {markup.md(fmt.liste(record['uh_partnere']))}",
+        f"**{t('tidslinje.andre_partnere')}:** {markup.md(fmt.liste(record['andre_partnere']))}",
     ]
     facts = {"kommuner": record["antall_kommuner"], "barnehager": record["antall_barnehager"],
              "skoler": record["antall_skoler"], "ppt": record["antall_ppt_kontor"]}
@@ -125,17 +125,17 @@ with right:
             ("fylkesnavn", t("kolonne.fylke"), komponenter.TEXT),
         ], key="medlemmer")
     if record["enheter"]:
-        st.markdown(f"**{t('tidslinje.enheter')}:** {fmt.liste(record['enheter'])}")
+        st.markdown(f"**{t('tidslinje.enheter')}:** {markup.md(fmt.liste(record['enheter']))}")
 
 for key in ("malgrupper", "temaer", "kompetansepakker", "mal"):
     values = record[key]
     st.markdown(f"**{t(f'tidslinje.{key}')}:** " + (ikke if not values else ""))
     if values:
-        st.markdown("\n".join(f"- {v}" for v in values))
+        st.markdown("\n".join(f"- {markup.md(v)}" for v in values))
 kilder = queries.sources()
 titles = dict(zip(kilder["dokument"], kilder["tittel"]))
 st.markdown(f"**{t('tidslinje.kilder')}:** "
-            + "; ".join(f"«{titles.get(d, d)}»" for d in record["kilder"]))
+            + "; ".join(f"«{markup.md(titles.get(d, d))}»" for d in record["kilder"]))
 if record["datakvalitet"]:
-    st.warning(f"**{t('tidslinje.datakvalitet')}**\n\n" + "\n".join(f"- {n}" for n in record["datakvalitet"]))
+    st.warning(f"**{t('tidslinje.datakvalitet')}**\n\n" + "\n".join(f"- {markup.md(n)}" for n in record["datakvalitet"]))
 komponenter.download(data, table="samarbeid", title=t("tidslinje.tittel"), f=f, key="dl_tidslinje")
