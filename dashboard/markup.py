@@ -34,10 +34,17 @@ class Safe(str):
 _MARKDOWN = re.compile(r"""([\\`*_{}\[\]()#+\-.!|<>~$:&"'=^@/])""")
 
 
+# GitHub's autolinks are found in the text after escapes are undone, so escaping cannot stop
+# them: a word joiner (U+2060, invisible) after `http`, `www` or `@` breaks the pattern.
+_AUTOLINK = re.compile(r"(?i)\b(?:https?(?=:)|www(?=\.)|mailto(?=:)|xmpp(?=:))|@")
+WORD_JOINER = "\u2060"
+
+
 def md(value: object) -> str:
     """Text for a Markdown context: shown exactly as written, never as markup (one line)."""
     text = "" if value is None else str(value)
     text = " ".join(text.splitlines())  # a line break in data cannot start a list or heading
+    text = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text)
     return _MARKDOWN.sub(r"\\\1", text)
 
 
