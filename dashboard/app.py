@@ -23,7 +23,7 @@ STYLE = (ASSETS / "style.css").read_text(encoding="utf-8")
 # Streamlit hard-codes <html lang="en">; tables format "localized" numbers by navigator.language;
 # st.html isolates <style>, so the page's stylesheet goes into <head> from here
 markup.script(
-    """
+    """// ikke-tekst: a script
     document.documentElement.lang = {lang};
     const style = document.getElementById("kl-stil") || document.head.appendChild(
       Object.assign(document.createElement("style"), {{id: "kl-stil"}}));
@@ -63,7 +63,8 @@ page = st.navigation(PAGES, position="sidebar")
 present = page.url_path == presentasjon.URL and presentasjon.aktiv()
 PRESENT_STYLE = (ASSETS / "presentasjon.css").read_text(encoding="utf-8") if present else ""
 markup.script(
-    """{{
+    """// ikke-tekst: a script
+    {{
     const sheet = document.getElementById("kl-presentasjon") || document.head.appendChild(
       Object.assign(document.createElement("style"), {{id: "kl-presentasjon"}}));
     sheet.textContent = {style};

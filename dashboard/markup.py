@@ -28,11 +28,12 @@ class Safe(str):
     """Markup made by this module from a fixed template and escaped values."""
 
 
-# Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones
-# Markdown, GitHub's extensions and Streamlit give a meaning (links, images, emphasis, lists,
-# tables, HTML, `:emoji:`/`:material/icon:`/`:red[…]`, `$maths$`, autolinked `www.`/`http://`).
-_MARKDOWN = re.compile(r"""([\\`*_{}\[\]()#+\-.!|<>~$:&"'=^@/])""")
-
+# Every ASCII punctuation character may be backslash-escaped in CommonMark. Escaped anywhere: the
+# characters that make links and images (`[ ] !`), HTML and entities (`< > &`), emphasis and code
+# (`* _ ~ \``), Streamlit's `:emoji:`/`:material/icon:`/`:red[…]` (`:`) and `$maths$`. At the start
+# only: what starts a heading or a list (`#`, `-`, `+`, `1.`), since data may follow «- ».
+_MARKDOWN = re.compile(r"""([\\`*_\[\]<>!~$:&])""")
+_BLOCK_START = re.compile(r"^(\s*)([#+\-]|\d+(?=[.)]))")
 
 # GitHub's autolinks are found in the text after escapes are undone, so escaping cannot stop
 # them: a word joiner (U+2060, invisible) after `http`, `www` or `@` breaks the pattern.
@@ -45,7 +46,9 @@ def md(value: object) -> str:
     text = "" if value is None else str(value)
     text = " ".join(text.splitlines())  # a line break in data cannot start a list or heading
     text = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text)
-    return _MARKDOWN.sub(r"\\\1", text)
+    text = _MARKDOWN.sub(r"\\\1", text)
+    return _BLOCK_START.sub(lambda m: m.group(1) + (m.group(2) if m.group(2)[0].isdigit() else "\\" + m.group(2))
+                            + ("\\" if m.group(2)[0].isdigit() else ""), text, count=1)
 
 
 def _escape(value: object) -> str:
