@@ -11,8 +11,9 @@ So:
 * HTML is written only here: `show_html(TEMPLATE, **values)` with a fixed template from the code
   and every value escaped (`html(...)` builds a fragment; a fragment is `Safe` and is not escaped
   twice). `script(TEMPLATE, **values)` puts values into a script as JSON.
-* The map's tooltip is HTML (deck.gl fills `{field}` into innerHTML): its fields go through
-  `tooltip_text(value)`.
+* The map's tooltip template is fixed markup from the catalogue; Streamlit's deck.gl chart
+  escapes the fields it fills in (checked in the browser: a name with `<img …>` shows as text),
+  so those fields are given as they are, never escaped twice.
 
 tests/test_escaping.py fails when page code passes data to Markdown or HTML any other way.
 """
@@ -89,8 +90,3 @@ def script(template: str, container=None, **values: object) -> None:
 
     code = template.format(**{k: _json(v) for k, v in values.items()})
     (container or st).html(f"<script>{code}</script>", unsafe_allow_javascript=True)
-
-
-def tooltip_text(value: object) -> str:
-    """A value for a deck.gl tooltip field (deck.gl puts it into HTML as it is)."""
-    return _escape(value)

@@ -15,7 +15,7 @@ import polars as pl
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from dashboard import charts, fmt, kartgrunnlag, markup, palette, tekster
+from dashboard import charts, fmt, kartgrunnlag, palette, tekster
 from dashboard.tekster import t
 
 NIVA_ORDER = {"partnerskap": 0, "kommune": 1, "fylke": 2, "land": 3}
@@ -416,8 +416,7 @@ def map_deck(kart: pl.DataFrame, kommuner: pl.DataFrame, medlemmer: set[str], fy
         bounds = [geo.bounds[c] for c in table.filter(pl.col("fylkesnummer").is_in(list(fylker)))["kommunenummer"]
                   if c in geo.bounds]
     else:
-        points = [{"kommunenavn": markup.tooltip_text(r["kommune"]), "kommunenummer": r["kommunenummer"],
-                   "fylke": markup.tooltip_text(r["fylke"]),
+        points = [{"kommunenavn": r["kommune"], "kommunenummer": r["kommunenummer"], "fylke": r["fylke"],
                    "lon": r["lon"], "lat": r["lat"], "farge": palette_rgb[klass[r["kommunenummer"]]]} for r in rows]
         layers.append(pdk.Layer(
             "ScatterplotLayer", points, id="kommuner", get_position="[lon, lat]", get_fill_color="farge",
