@@ -48,8 +48,12 @@ def md(value: object) -> str:
     text = " ".join(text.splitlines())  # a line break in data cannot start a list or heading
     text = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text)
     text = _MARKDOWN.sub(r"\\\1", text)
-    return _BLOCK_START.sub(lambda m: m.group(1) + (m.group(2) if m.group(2)[0].isdigit() else "\\" + m.group(2))
-                            + ("\\" if m.group(2)[0].isdigit() else ""), text, count=1)
+    return _BLOCK_START.sub(_escape_block_start, text, count=1)
+
+
+def _escape_block_start(match: re.Match) -> str:
+    lead, mark = match.group(1), match.group(2)
+    return f"{lead}{mark}\\" if mark[0].isdigit() else f"{lead}\\{mark}"  # «1\.», «\#»
 
 
 def _escape(value: object) -> str:
