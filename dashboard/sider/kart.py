@@ -23,6 +23,7 @@ from dashboard import (
     kartetiketter,
     kartgrunnlag,
     komponenter,
+    markup,
     palette,
     queries,
     tekster,
@@ -259,20 +260,20 @@ with st.container(horizontal=True, gap="medium"):
         if valgt is not None:
             row = kommuner.row(by_predicate=pl.col("kommunenummer") == valgt, named=True)
             with st.container(border=True, key="kl-valgt-kommune"):
-                st.subheader(f"{row['kommunenavn']} ({valgt})")
-                lines = [
-                    f"**{t('kolonne.fylke')}:** {row['fylkesnavn_kort']}",
-                    f"**{t('kolonne.samarbeid')}:** " + ("; ".join(n.partnerskap.get(p, p) for p in row["partnerskap_ider"])
+                st.subheader(f"{markup.md(row['kommunenavn'])} ({markup.md(valgt)})")
+                facts = [
+                    f"**{t('kolonne.fylke')}:** {markup.md(row['fylkesnavn_kort'])}",
+                    f"**{t('kolonne.samarbeid')}:** " + ("; ".join(markup.md(n.partnerskap.get(p, p)) for p in row["partnerskap_ider"])
                                                          or t("kart.ingen_i_utvalget")),
                     f"**{t('kolonne.ordninger')}:** "
-                    + (", ".join(tekster.kode("ordning", s) for s in row["ordninger"]) or "–"),
-                ] + ([detail[valgt]] if valgt in detail else [])
-                st.markdown("  \n".join(lines))
+                    + (", ".join(markup.md(tekster.kode("ordning", s)) for s in row["ordninger"]) or "–"),
+                ] + ([markup.md(detail[valgt])] if valgt in detail else [])
+                st.markdown("  \n".join(facts))
                 with st.container(horizontal=True):
-                    st.button(t("kart.vis_bare", kommune=row["kommunenavn"]), on_click=_narrow_to,
+                    st.button(t("kart.vis_bare", kommune=markup.md(row["kommunenavn"])), on_click=_narrow_to,
                               args=("kommune", valgt), icon=":material/filter_alt:")
                     st.button(t("kart.fjern_valg"), on_click=_clear, icon=":material/close:")
-        st.html(palette.legend_html(legend_title, legend))
+        palette.legend(legend_title, legend)
 st.caption(t("kart.klikk") + (" " + t("felles.attribusjon_kart") if geo.kommuner is not None
                               else " " + t("kart.punkter")))
 
