@@ -152,11 +152,19 @@ def lines(frame: pl.DataFrame, *, order: list[str], names: list[str], x_title: s
 
 
 def heatmap(frame: pl.DataFrame, *, rows: list[str], columns: list[str], edges: list[float],
-            colours: list[str], legend_title: str, tooltip: list[dict]) -> dict:
-    """Cells coloured by class (threshold scale), each printing its value in black or white
-    (whichever reads on the cell); hidden cells grey with «–».
+            colours: list[str], legend_title: str, tooltip: list[dict], classes: list[str] | None = None) -> dict:
+    """Cells coloured by class, each printing its value in black or white (whichever reads on the
+    cell); hidden cells grey with «–». The class is the value's place among `edges` (one
+    direction for every column), or, with `classes`, the frame's column «klasse» naming one of
+    them (scores: palette.goodness, so columns of opposite direction share one colour for «better»).
 
-    frame columns: rad, kolonne, verdi, tekst, tekstfarge."""
+    frame columns: rad, kolonne, verdi, tekst, tekstfarge (and klasse with classes)."""
+    if classes is None:
+        colour = {"field": "verdi", "type": "quantitative", "title": legend_title,
+                  "scale": {"type": "threshold", "domain": edges, "range": colours}}
+    else:
+        colour = {"field": "klasse", "type": "ordinal", "title": legend_title, "sort": classes,
+                  "scale": {"domain": classes, "range": colours}}
     return {
         # a step per row, not a fixed height: Streamlit sizes the element to the whole drawing,
         # angled area labels included, so nothing below is drawn over
@@ -171,9 +179,7 @@ def heatmap(frame: pl.DataFrame, *, rows: list[str], columns: list[str], edges: 
              "encoding": {"tooltip": tooltip}},
             {"transform": [{"filter": "datum.verdi !== null"}],
              "mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 2},
-             "encoding": {"color": {"field": "verdi", "type": "quantitative", "title": legend_title,
-                                    "scale": {"type": "threshold", "domain": edges, "range": colours},
-                                    "legend": {"orient": "right", "direction": "vertical"}},
+             "encoding": {"color": colour | {"legend": {"orient": "right", "direction": "vertical"}},
                           "tooltip": tooltip}},
             {"mark": {"type": "text", "aria": False, "fontSize": FONT_SIZE},
              "encoding": {"text": {"field": "tekst"}, "color": {"condition": {"test": "datum.tekstfarge === '#ffffff'", "value": "#ffffff"},

@@ -75,6 +75,7 @@ SEVERAL = INK  # a municipality in more than one collaboration (the map names th
 # yellow): the middle class is yellow, never the white of "not in the selection" or the grey of "no data".
 SCORE_EDGES = [450, 480, 520, 550]
 SCORE_CLASSES = ["#d7191c", "#fdae61", "#fee090", "#abd9e9", "#2c7bb6"]
+GOOD, BAD = SCORE_CLASSES[-1], SCORE_CLASSES[0]  # the classes run from worst to best
 NO_DATA = "#969696"
 OUTSIDE = "#ffffff"
 
@@ -181,7 +182,32 @@ def collaboration(partnerskap_id: str) -> str:
 
 
 def score_class(score: float | None) -> int | None:
+    """The class of a score on the 500 scale (0: below 450 … 4: 550 and above), no direction."""
     return None if score is None else sum(score >= edge for edge in SCORE_EDGES)
+
+
+# Colour direction: decided here once. Every score colour on every page, slide, picture, deck and
+# PDF comes from these functions, so the best score of an indicator where lower is better
+# (bullying) gets GOOD like the best score of any other indicator.
+
+
+def score_scale(hoyere_er_bedre: bool) -> list[str]:
+    """The class colours from the lowest score class to the highest, in the indicator's direction."""
+    return SCORE_CLASSES if hoyere_er_bedre else SCORE_CLASSES[::-1]
+
+
+def goodness(score: float | None, hoyere_er_bedre: bool) -> int | None:
+    """0 (much worse than the reference) … 4 (much better), in the indicator's direction; an index
+    into SCORE_CLASSES. Lower-is-better scores are mirrored around 500 (560 is as bad as 440)."""
+    if score is None:
+        return None
+    return score_class(score if hoyere_er_bedre else 1000 - score)
+
+
+def score_fill(score: float | None, hoyere_er_bedre: bool) -> str | None:
+    """The fill of a score cell (None without a score)."""
+    g = goodness(score, hoyere_er_bedre)
+    return None if g is None else SCORE_CLASSES[g]
 
 
 def classes(value: float | None, edges: list[float]) -> int | None:

@@ -155,6 +155,35 @@ def test_the_municipality_table_shows_hidden_cells_as_hidden(deck: Path, demo_wa
     assert RULE["nb"] in texts
 
 
+def test_the_heat_table_colours_the_best_score_good_in_every_direction(deck: Path, demo_warehouse_a: Path):
+    """The deck's (and the PDF's) municipality table: for each indicator, a better score never
+    has a worse fill; for bullying (lower is better) the least bullying is the best (issue 18)."""
+    from test_fargeretning import GROUP, REGION, assert_direction, latest_round, municipal_scores
+
+    assert REGION == LARGEST
+    prs = Presentation(str(deck))
+    grid = next(sh.table for s in prs.slides if s.shapes.title is not None
+                and s.shapes.title.text.startswith("Kommunene: Elever 5.–10. trinn") for sh in s.shapes if sh.has_table)
+    header = [c.text for c in grid.rows[0].cells]
+    direction = dict(marts(demo_warehouse_a, "select navn, hoyere_er_bedre from stg_indikator"))
+    ids = dict(marts(demo_warehouse_a, "select navn, indikator from stg_indikator"))
+    runde = latest_round(demo_warehouse_a)
+    fills: dict[tuple[str, str], str] = {}
+    for row in list(grid.rows)[1:]:
+        place = row.cells[0].text
+        for name, cell in zip(header[1:], list(row.cells)[1:]):
+            if cell.fill.type is not None:
+                fills[(name, place)] = "#" + str(cell.fill.fore_color.rgb).lower()
+    assert not direction["Opplevd mobbing og krenkelser"]
+    for name in header[1:]:
+        cells = [(score, fills[(name, place)])
+                 for place, score in municipal_scores(demo_warehouse_a, ids[name], runde).items()
+                 if (name, place) in fills]
+        if not direction[name] or len({f for _, f in cells}) >= 2:
+            assert_direction(cells, direction[name], f"deck table, {name}")
+    assert GROUP == "elev_5_10"
+
+
 def test_no_slide_shows_a_number_the_marts_hide(deck: Path, demo_warehouse_a: Path):
     """Every score-like number (3 digits, 300–700) on any slide is a published score of the
     collaboration or one of its municipalities; hidden cells have none to leak, so a number that

@@ -407,7 +407,7 @@ def _municipalities(k: Kilde, g: str, utvalg: str, kilde: str) -> Lysbilde | Non
     cells = cells.filter(pl.col("gruppering") == "alle")
     if cells.is_empty():
         return None
-    navn, _ = k.indicator_names(g)
+    navn, better = k.indicator_names(g)
     ids = [i for i in navn if i in set(cells["indikator"])]
     places = sorted(set(cells["niva_navn"]))
     by_cell = {(r["niva_navn"], r["indikator"]): r for r in cells.iter_rows(named=True)}
@@ -421,24 +421,29 @@ def _municipalities(k: Kilde, g: str, utvalg: str, kilde: str) -> Lysbilde | Non
                 fill.append(None)
             else:
                 row.append(fmt.skaar(r["skaar"]))
-                fill.append(palette.SCORE_CLASSES[palette.score_class(r["skaar"])])
+                fill.append(palette.score_fill(r["skaar"], better.get(i, True)))
         rows.append(row)
         fills.append(fill)
     frame = cells.filter(pl.col("indikator").is_in(ids)).select(
         pl.col("niva_navn").alias("rad"), pl.col("indikator").replace_strict(navn).alias("kolonne"),
-        pl.col("skaar").round(0).alias("verdi"), pl.col("antall_svar").alias("svar"),
+        pl.col("indikator"), pl.col("skaar").round(0).alias("verdi"), pl.col("antall_svar").alias("svar"),
         pl.when(pl.col("undertrykt")).then(pl.lit("–")).otherwise(
             pl.col("skaar").map_elements(fmt.skaar, return_dtype=pl.Utf8)).alias("tekst"),
     )
-    frame = frame.with_columns(pl.Series("tekstfarge", [
-        palette.INK if v is None else palette.text_on(palette.SCORE_CLASSES[palette.score_class(v)])
-        for v in frame["verdi"]]))
+    classes = [t(f"skala.klasse_{c}") for c in range(len(palette.SCORE_CLASSES))]
+    good = [palette.goodness(v, better.get(i, True)) for v, i in zip(frame["verdi"], frame["indikator"])]
+    frame = frame.drop("indikator").with_columns(
+        pl.Series("klasse", [None if c is None else classes[c] for c in good], dtype=pl.Utf8),
+        pl.Series("tekstfarge", [palette.INK if c is None else palette.text_on(palette.SCORE_CLASSES[c])
+                                 for c in good], dtype=pl.Utf8))
     spec = charts.heatmap(frame, rows=places, columns=[navn[i] for i in ids], edges=palette.SCORE_EDGES,
-                          colours=palette.SCORE_CLASSES, legend_title=t("kolonne.skaar"), tooltip=[])
+                          colours=palette.SCORE_CLASSES, legend_title=t("skala.klasse_tittel"), tooltip=[],
+                          classes=classes)
     return Lysbilde(
         f"kommuner-{g}", "kommuner", t("rapport.kommuner_tittel", gruppe=k.group_name(g)),
         f"{utvalg} · {k.group_name(g)} · {t('filter.runde')} {tekster.runde(last)}", kilde,
         n=_n_range(cells["antall_svar"].to_list()), spec=_values(spec, frame),
+        punkter=[t("rapport.lavere_bedre", indikator=navn[i]) for i in ids if not better.get(i, True)],
         tabell=Tabell([t("kolonne.kommune"), *[navn[i] for i in ids]], rows, [False] + [True] * len(ids), fills),
         skjulte=bool(cells["undertrykt"].any()), skaarer=True,
     )

@@ -50,11 +50,16 @@ def _bigger_marks(node, font_size: int):
     return node
 
 
-def vega_svg(spec: dict, width: int = 1400, font_size: int = 22) -> str:
-    """A Vega-Lite spec (data inline) as SVG text, drawn offline."""
+def vega_full(spec: dict, width: int = 1400, font_size: int = 22) -> dict:
+    """A slide's Vega-Lite spec as it is drawn: text raised to font_size, the theme, the width."""
     full = _bigger_marks(spec, font_size) | {"config": config(font_size), "width": width}
     full.setdefault("$schema", "https://vega.github.io/schema/vega-lite/v5.json")  # ikke-tekst
-    return vlc.vegalite_to_svg(full, allowed_base_urls=[])
+    return full
+
+
+def vega_svg(spec: dict, width: int = 1400, font_size: int = 22) -> str:
+    """A Vega-Lite spec (data inline) as SVG text, drawn offline."""
+    return vlc.vegalite_to_svg(vega_full(spec, width, font_size), allowed_base_urls=[])
 
 
 def _size(svg: str) -> tuple[float, float]:

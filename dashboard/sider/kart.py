@@ -143,7 +143,7 @@ else:
                                 key="kartindikator", bind="query-params")
     legend_title = f"{katalog.navn[indikator]} ({t('kolonne.skaar').lower()})"
     results = {r["kommunenummer"]: r for r in queries.map_indicator(f, indikator).iter_rows(named=True)}
-    scale = palette.SCORE_CLASSES if katalog.hoyere_er_bedre[indikator] else palette.SCORE_CLASSES[::-1]
+    scale = palette.score_scale(katalog.hoyere_er_bedre[indikator])
     colours += scale + [palette.NO_DATA]
     edges = palette.SCORE_EDGES
     legend = [(t("kart.under", grense=fmt.tall(edges[0])), scale[0])] + [
