@@ -21,7 +21,16 @@ import browser_helpers
 import duckdb
 import pytest
 import vl_convert as vlc
-from test_pages import app, deck_spec, fill_classes, fill_colours, geometry_file, map_layer, no_exception, open_page
+from test_pages import (
+    app,
+    deck_spec,
+    fill_classes,
+    fill_colours,
+    geometry_file,
+    map_layer,
+    no_exception,
+    open_page,
+)
 
 from dashboard import palette, tekster
 from dashboard.eksport import innhold, lager, ramme
