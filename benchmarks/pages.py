@@ -58,6 +58,8 @@ import streamlit as st
 import streamlit.testing.v1.app_test as app_test
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 
+# `make run`'s local operator (loopback): every unit, the heaviest view (dashboard/tilgang.py)
+st.config.set_option("server.address", "127.0.0.1")
 shared_cache = ScriptCache()  # one per server, as in streamlit's Runtime
 app_test.ScriptCache = runner.ScriptCache = lambda: shared_cache
 

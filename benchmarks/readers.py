@@ -61,8 +61,11 @@ def _rebuild(env: dict[str, str], times: int, result: Result, done: threading.Ev
 
 def measure(env: dict[str, str], rebuilds: int, progress=lambda _: None) -> Result:
     """Run pages until `rebuilds` builds of env's warehouse are done (env: a CLI environment)."""
+    from streamlit import config as streamlit_config
     from streamlit.testing.v1 import AppTest
 
+    # `make run`'s local operator (loopback): every unit, as before scopes (dashboard/tilgang.py)
+    streamlit_config.set_option("server.address", "127.0.0.1")
     result = Result()
     done = threading.Event()
     saved = {k: os.environ.get(k) for k in env}

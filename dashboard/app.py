@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import db, filters, markup, presentasjon, queries, tekster
+from dashboard import db, filters, markup, presentasjon, queries, tekster, tilgang
 from dashboard.tekster import t
 from etl import config
 
@@ -38,6 +38,7 @@ markup.script(
 try:
     config.min_svar()  # the same Norwegian refusal of a bad KL_MIN_SVAR as the ETL
     db.pin_build()  # one build for this whole run: a rebuild meanwhile never mixes into a page
+    viewer = tilgang.pin()  # who is looking, and their scope in the data layer (never from the URL)
 except db.WarehouseMissing as missing:
     st.error(t("app.lager_mangler", path=markup.md(missing)))
     st.stop()
@@ -79,6 +80,8 @@ if info.min_svar < config.MIN_SVAR_FLOOR:
 # presentation mode carries the demo mark itself
 if info.syntetisk and page.url_path != "offentlig" and not present:
     st.warning(t("felles.demo_banner"), icon=":material/science:")
+if not present:
+    tilgang.banner(viewer)
 notice = st.container()
 page.run()
 unknown = filters.unknown_in_link()

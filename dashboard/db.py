@@ -8,6 +8,13 @@ never mixes two builds even when a rebuild swaps the link in the middle of the r
 pins the new build, so a rebuilt warehouse is picked up on the next interaction. The builds a
 run actually read are recorded (`builds_read()`), which is how the reader-under-rebuild test
 and benchmark count mixed reads.
+
+One scope per script run, likewise: the entrypoint calls `pin_scope()` with the viewer's scope
+(dashboard/tilgang.py), and every query of the run sets it as the DuckDB variable `omfang` on its
+own cursor before it reads; the views in sql/marts/omfang.sql show unit-level rows only inside it.
+The scope is part of every cache key, so a cached result never reaches a viewer with a narrower
+scope. A run that has not pinned a scope reads with none (no unit at all); outside a script run
+(benchmarks, the command line) the operator reads everything.
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from etl import config
+from etl.tilgang import ALLE, INGEN, Omfang
 
 QUERY_DIR = config.SQL_DIR / "queries"
 _PINNED = "_kl_bygg"
 _READ = "_kl_bygg_lest"
+_SCOPE = "_kl_omfang"
 
 
 class WarehouseMissing(RuntimeError):
@@ -49,6 +58,7 @@ def pin_build() -> str:
     if _in_script_run():
         st.session_state[_PINNED] = build
         st.session_state[_READ] = []
+        st.session_state[_SCOPE] = INGEN  # until the entrypoint pins this run's viewer
     return build
 
 
@@ -59,6 +69,20 @@ def current_build() -> str:
         if pinned is not None:
             return pinned
     return _resolve()
+
+
+def pin_scope(omfang: Omfang) -> None:
+    """The viewer's scope for this script run (call from the entrypoint, after pin_build)."""
+    if _in_script_run():
+        st.session_state[_SCOPE] = omfang
+
+
+def current_scope() -> Omfang:
+    """The scope this script run reads with: none until pinned; everything outside a run."""
+    if _in_script_run():
+        scope = st.session_state.get(_SCOPE)
+        return scope if isinstance(scope, Omfang) else INGEN
+    return ALLE
 
 
 def builds_read() -> list[str]:
@@ -79,12 +103,15 @@ def _sql(name: str) -> str:
 # Results by reference, in a plain LRU: a rerun with the same filters gets the same frame back at
 # the cost of a dict lookup (st.cache_data pickled a copy on every hit, and Streamlit's caches hash
 # every argument and inspect the signature on every call). Pages never change a frame in place
-# (polars returns new frames). The key holds the build, so a new build misses at once; `clear()`
-# is for benchmarks that measure a cold start.
+# (polars returns new frames). The key holds the build, so a new build misses at once, and the
+# scope, so a result is only ever shared between viewers of the same scope; `clear()` is for
+# benchmarks that measure a cold start.
 @lru_cache(maxsize=512)
-def _run(build: str, name: str, params: tuple[tuple[str, object], ...]) -> pl.DataFrame:
+def _run(build: str, scope: tuple[str, ...], name: str, params: tuple[tuple[str, object], ...]) -> pl.DataFrame:
     cursor = _connection(build).cursor()
     try:
+        # a variable of this cursor only: other sessions' cursors keep their own scope
+        cursor.execute("set variable omfang = $omfang::varchar[]", {"omfang": list(scope)})  # ikke-tekst
         values = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
         return cursor.sql(_sql(name), params=values).pl()
     finally:
@@ -97,7 +124,7 @@ def query(name: str, **params: object) -> pl.DataFrame:
     build = current_build()
     if _in_script_run():
         st.session_state.setdefault(_READ, []).append(build)
-    return _run(build, name, frozen)
+    return _run(build, current_scope().verdi(), name, frozen)
 
 
 def clear() -> None:

@@ -51,6 +51,7 @@ Miljøvariabler:
                     30 for en YAML-fil; etl/limits.py); en fil som tar lengre tid, avvises
   KL_UDIR_API       adressen til Udirs statistikkbank for fetch udir
                     (standard: https://statistikkportalen.udir.no/api/rapportering/)
+  KL_TILGANG        tilgangsfilen: hvem ser hvilke enheter (standard: data/tilgang.yaml)
 
 Bare én kommando skriver til lageret om gangen (låsefilen <lager>.lock).
 
@@ -236,6 +237,16 @@ def _report_parser(sub) -> None:
                         help="språk: nb (bokmål, standard), nn (nynorsk) eller en (engelsk)")
     report.add_argument("--out", metavar="FIL", type=Path, required=True, help="filen som skrives")
     _warehouse_arg(report)
+
+    tilgang = sub.add_parser(
+        "tilgang",
+        help="kontroller tilgangsfilen (hvem ser hvilke enheter)",
+        description="Kontrollerer tilgangsfilen (data/tilgang.yaml, eller KL_TILGANG): personer og "
+        "organisasjoner med rollene eier, samarbeid, sepu og admin. Feil meldes med linjenummer, og "
+        "dashbordet nekter å starte med innlogging før filen er i orden. Se docs/tilgang.md.",
+    )
+    tilgang.add_argument("fil", nargs="?", type=Path, metavar="FIL",
+                         help="filen som kontrolleres (standard: data/tilgang.yaml eller KL_TILGANG)")
 
 
 def _mixing_arg(parser: argparse.ArgumentParser) -> None:
@@ -491,9 +502,25 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_tilgang(args: argparse.Namespace) -> int:
+    from etl import tilgang
+
+    fil = args.fil or tilgang.path()
+    if not fil.exists():
+        raise UserError(f"fant ikke tilgangsfilen {fil} (se data/tilgang.eksempel.yaml og docs/tilgang.md)")
+    checked = tilgang.read(fil)
+    roles: dict[str, int] = {}
+    for entry in checked.oppforinger:
+        for role in entry.roller.navn:
+            roles[role] = roles.get(role, 0) + 1
+    summary = ", ".join(f"{role} {n}" for role, n in roles.items()) or "ingen roller"
+    print(f"{fil} er i orden: {len(checked.oppforinger)} oppføringer ({summary}).")
+    return 0
+
+
 COMMANDS = {
     "build": _cmd_build, "export": _cmd_export, "import": _cmd_import, "demo": _cmd_demo, "report": _cmd_report,
-    "prepare": _cmd_prepare, "fetch": _cmd_fetch,
+    "prepare": _cmd_prepare, "fetch": _cmd_fetch, "tilgang": _cmd_tilgang,
 }
 
 

@@ -138,16 +138,21 @@ class Server:
                 self.process.wait(timeout=10)
 
 
-def start_server(warehouse: Path, log_dir: Path) -> Server:
-    """`streamlit run dashboard/app.py` on a free port; returns once /_stcore/health says ok."""
+def start_server(warehouse: Path, log_dir: Path, address: str = "127.0.0.1",
+                 extra_env: dict[str, str] | None = None) -> Server:
+    """`streamlit run dashboard/app.py` on a free port; returns once /_stcore/health says ok.
+
+    On loopback by default, as `make run` does (the local operator sees every unit); another
+    address is the dashboard on the network (dashboard/tilgang.py)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KL_")}
     env["KL_WAREHOUSE"] = str(warehouse)
+    env.update(extra_env or {})
     log = log_dir / f"streamlit-{port}.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-             "--server.port", str(port), "--server.headless", "true"],
+             "--server.port", str(port), "--server.address", address, "--server.headless", "true"],
             cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     server = Server(process, port, log)

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from hypothesis import settings
+from streamlit import config as streamlit_config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -39,6 +40,11 @@ SUBPROCESS_TIMEOUT = 900  # a loaded 2-core machine; a hang still ends the test
 # machine). Set here once for every @given test.
 settings.register_profile("kl", deadline=None, print_blob=True)
 settings.load_profile("kl")
+
+# AppTest runs the pages in this process as `make run`'s local operator sees them: Streamlit
+# listening on loopback only (dashboard/tilgang.py). tests/test_tilgang.py changes it for the
+# network case and puts it back.
+streamlit_config.set_option("server.address", "127.0.0.1")
 
 
 # --- locating the shared folder --------------------------------------------------------------

@@ -168,6 +168,10 @@ def test_every_page_works_under_the_content_security_policy(proxy: Proxy, chromi
             wait_for_app(page)
             assert page.locator('[data-testid="stException"]').count() == 0, name
             assert page.get_by_text("Demodata (syntetiske tall)").first.is_visible(), f"{name}: no content"
+            # Streamlit listens on loopback, but the proxy's forwarding headers make this the network:
+            # no unit-level results without login (dashboard/tilgang.py), and the page says so
+            assert page.get_by_text("Resultater per enhet vises ikke").first.is_visible(), name
+            assert page.get_by_text("Lokal visning").count() == 0, name
     finally:
         context.close()
     assert violations == [], "the pages break the Content-Security-Policy:\n" + "\n".join(violations[:10])

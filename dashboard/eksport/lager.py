@@ -30,6 +30,8 @@ class Lager:
             self._sql[name] = (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
         cursor = self._conn.cursor()
         try:
+            # the command line is the operator: every unit (sql/marts/omfang.sql)
+            cursor.execute("set variable omfang = ['*']")  # ikke-tekst
             return cursor.sql(self._sql[name], params=params).pl()
         finally:
             cursor.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import filters, komponenter, markup, queries, tekster
+from dashboard import filters, komponenter, markup, queries, tekster, tilgang
 from dashboard.tekster import t
 
 f = filters.current()
@@ -19,6 +19,7 @@ niva = st.segmented_control(
     t("data.niva"), NIVA, format_func=lambda n: tekster.kode("niva", n), default="enhet", key="d_niva",
     bind="query-params",
 ) or "enhet"
+tilgang.unit_level_note(niva)
 
 runder = queries.mapping_rounds()
 extracts: list[tuple[str, str, str, pl.DataFrame]] = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, filters, fmt, komponenter, markup, queries, tekster
+from dashboard import charts, filters, fmt, komponenter, markup, queries, tekster, tilgang
 from dashboard.tekster import t
 
 f = filters.current()
@@ -26,6 +26,7 @@ niva = c2.segmented_control(
     t("indikatorer.niva"), NIVAER, format_func=lambda n: tekster.kode("niva", n), default="enhet",
     key="niva", bind="query-params",
 ) or "enhet"
+tilgang.unit_level_note(niva)
 filters.check_link("fordeling", FORDELING, lambda g: t(f"indikatorer.fordeling_{g}"))
 gruppering = c3.segmented_control(
     t("indikatorer.fordeling"), FORDELING, format_func=lambda g: t(f"indikatorer.fordeling_{g}"),

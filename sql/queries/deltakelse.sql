@@ -16,7 +16,7 @@ enheter as (
 respondenter as (
     select runde, coalesce(sum(antall_respondenter), 0) as antall_respondenter,
            count(*) filter (where undertrykt) as skjulte
-    from mart_deltakelse
+    from synlig_deltakelse
     where niva = 'kommune'
       and kommunenummer in (select kommunenummer from kommuner)
       and (len($enhetstyper::varchar[]) = 0 or list_contains($enhetstyper::varchar[], enhetstype))

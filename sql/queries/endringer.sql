@@ -7,7 +7,7 @@ with partnerskap as (
 )
 select e.niva_navn, e.enhetstype, e.indikator, i.navn as indikator_navn, i.hoyere_er_bedre,
        e.fra_runde, e.til_runde, e.fra_skaar, e.til_skaar, e.endring, e.usikkerhet, e.syntetisk
-from mart_indikator_endring e
+from synlig_indikator_endring e
 join stg_indikator i using (indikator)
 where e.niva = 'partnerskap'
   and e.niva_id in (select partnerskap_id from partnerskap)

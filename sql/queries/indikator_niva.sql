@@ -7,10 +7,10 @@ select
     m.referanse, m.undertrykt, m.undertrykt_grunn,
     e.fra_runde, e.endring, e.usikkerhet, e.tydelig_endring,
     m.syntetisk
-from mart_indikator m
+from synlig_indikator m
 left join stg_kommune k on k.kommunenummer = m.kommunenummer
 -- the change table filtered first: DuckDB does not push the outer filters into a left join
-left join (select * from mart_indikator_endring
+left join (select * from synlig_indikator_endring
            where niva = $niva and respondentgruppe = $respondentgruppe and til_runde = $runde
                  and indikator = $indikator and gruppering = $gruppering) e
   on (e.niva, e.niva_id, e.enhetstype, e.respondentgruppe, e.indikator, e.gruppering, e.gruppe, e.til_runde)

@@ -3,9 +3,9 @@
 select m.niva, m.niva_id, m.niva_navn, m.runde, m.runde_sort, m.enhetstype, m.antall_svar, m.snitt,
        m.skaar, m.ki_lav, m.ki_hoy, m.referanse, m.undertrykt, m.undertrykt_grunn,
        e.endring, e.usikkerhet, e.tydelig_endring, m.syntetisk
-from mart_indikator m
+from synlig_indikator m
 -- the change table filtered first: DuckDB does not push the outer filters into a left join
-left join (select * from mart_indikator_endring
+left join (select * from synlig_indikator_endring
            where niva = $niva and list_contains($ider::varchar[], niva_id) and indikator = $indikator
                  and respondentgruppe = $respondentgruppe and gruppering = 'alle') e
   on (e.niva, e.niva_id, e.enhetstype, e.respondentgruppe, e.indikator, e.gruppering, e.gruppe, e.til_runde)

@@ -5,9 +5,9 @@ select
     m.indikator, m.gruppering, m.gruppe, m.antall_svar, m.snitt, m.skaar, m.standardavvik,
     m.ki_lav, m.ki_hoy, e.fra_runde, e.endring, e.tydelig_endring, m.undertrykt,
     m.undertrykt_grunn, m.syntetisk
-from mart_indikator m
+from synlig_indikator m
 -- the change table filtered first: DuckDB does not push the outer filters into a left join
-left join (select * from mart_indikator_endring
+left join (select * from synlig_indikator_endring
            where niva = $niva and respondentgruppe = $respondentgruppe and til_runde = $runde) e
   on (e.niva, e.niva_id, e.enhetstype, e.respondentgruppe, e.indikator, e.gruppering, e.gruppe, e.til_runde)
    = (m.niva, m.niva_id, m.enhetstype, m.respondentgruppe, m.indikator, m.gruppering, m.gruppe, m.runde)

@@ -6,7 +6,7 @@ kandidat as (
            row_number() over (
                partition by m.niva_id order by m.runde_sort desc, m.antall_svar desc nulls last
            ) as nr
-    from mart_indikator m
+    from synlig_indikator m
     where m.niva = 'kommune'
       and m.gruppering = 'alle'
       and m.indikator = $indikator

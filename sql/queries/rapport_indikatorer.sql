@@ -5,8 +5,8 @@ select
     m.respondentgruppe, m.enhetstype, m.indikator, m.runde, m.runde_sort, m.antall_svar, m.snitt,
     m.skaar, m.ki_lav, m.ki_hoy, m.undertrykt, e.fra_runde, e.endring, e.tydelig_endring,
     m.syntetisk
-from mart_indikator m
-left join mart_indikator_endring e
+from synlig_indikator m
+left join synlig_indikator_endring e
   on (e.niva, e.niva_id, e.enhetstype, e.respondentgruppe, e.indikator, e.gruppering, e.gruppe, e.til_runde)
    = (m.niva, m.niva_id, m.enhetstype, m.respondentgruppe, m.indikator, m.gruppering, m.gruppe, m.runde)
 where m.niva = $niva
