@@ -430,9 +430,9 @@ def test_every_query_file_runs(monkeypatch, demo_warehouse_a):
     ran: set[str] = set()
     real_run = db._run
 
-    def recording_run(build, name, params):
+    def recording_run(build, scope, name, params):
         ran.add(name)
-        return real_run(build, name, params)
+        return real_run(build, scope, name, params)
 
     monkeypatch.setattr(db, "_run", recording_run)
 
